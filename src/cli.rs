@@ -1,0 +1,29 @@
+//! The command line: one subcommand per job; each subcommand's arguments live in its own file
+//! under `cmd/`.
+
+use crate::cmd;
+use clap::{Parser, Subcommand};
+
+/// The Flemish kinderarmoedebarometer (child-poverty barometer) from municipal open data.
+#[derive(Debug, Parser)]
+#[command(name = "barometer", version, about, long_about = None, after_help = "\
+Examples:
+  barometer score --year 2023                      the barometer of 2023 on the bundled demo data
+  barometer ingest --tidy cijfers.csv --store mijn.parquet
+  barometer score --year 2023 --store mijn.parquet --format csv --out barometer-2023.csv")]
+pub struct Cli {
+    /// The subcommand to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score every municipality for one year: points per indicator, score 0-7, rank, decile.
+    Score(cmd::score::Args),
+    /// Load tidy CSV files (nis;jaar;indicator;teller;noemer) into a store.
+    Ingest(cmd::ingest::Args),
+    /// Write the synthetic demo store (Parquet) or its tidy CSV.
+    Demo(cmd::demo::Args),
+}

@@ -1,0 +1,36 @@
+//! One file per subcommand, each with its `Args` and a `run` function.
+
+pub mod demo;
+pub mod ingest;
+pub mod score;
+
+use crate::cli::{Cli, Command};
+use anyhow::Result;
+use std::io::Write;
+use std::path::Path;
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Score(args) => score::run(&args),
+        Command::Ingest(args) => ingest::run(&args),
+        Command::Demo(args) => demo::run(&args),
+    }
+}
+
+/// Write output to `out` atomically, or to standard output when `out` is `None`.
+pub fn emit<F>(out: Option<&Path>, fill: F) -> Result<()>
+where
+    F: FnOnce(&mut dyn Write) -> Result<()>,
+{
+    match out {
+        Some(path) => barometer::atomic::write_with(path, fill),
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            fill(&mut lock)?;
+            lock.flush()?;
+            Ok(())
+        }
+    }
+}

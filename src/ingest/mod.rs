@@ -1,0 +1,297 @@
+//! Ingest: read input files into validated store records and merge them into a store.
+//! Every input row is either kept or reported with its file, line, column and reason.
+
+pub mod number;
+pub mod tidy;
+
+use crate::definition::{Definition, Kind};
+use crate::error::{Location, data};
+use crate::geo::Geography;
+use crate::store::{InputFile, Record, Status, Store};
+use anyhow::Result;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Earliest year accepted.
+pub const FIRST_YEAR: i32 = 1970;
+/// Latest year accepted.
+pub const LAST_YEAR: i32 = 2100;
+
+/// A record with the place it was read from.
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// Where the row is.
+    pub location: Location,
+    /// The row.
+    pub record: Record,
+}
+
+/// A row that was not kept, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    /// Where the row is.
+    pub location: Location,
+    /// Why it was rejected, with what to do.
+    pub reason: String,
+}
+
+/// One input file, read.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    /// The file as the user named it, and its checksum.
+    pub input: InputFile,
+    /// Rows that passed validation.
+    pub rows: Vec<Located>,
+    /// Rows that did not.
+    pub rejected: Vec<Rejection>,
+}
+
+/// Check a municipality code; the message says what the code is instead.
+pub fn check_unit(geo: &Geography, nis: &str) -> Result<(), String> {
+    if geo.municipality(nis).is_some() {
+        return Ok(());
+    }
+    if let Some(area) = geo.area(nis) {
+        return Err(format!(
+            "'{nis}' is the {} {}, an aggregate: the store holds municipalities and computes \
+             aggregates from them",
+            area.level, area.name_nl
+        ));
+    }
+    if nis.len() != 5 || !nis.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("'{nis}' is not a REFNIS code (5 digits, e.g. 71016 for Genk)"));
+    }
+    let flemish_prefix = matches!(nis.as_bytes()[0], b'1' | b'3' | b'4' | b'7')
+        || nis.starts_with("23")
+        || nis.starts_with("24");
+    if !flemish_prefix {
+        return Err(format!("'{nis}' is not a Flemish municipality; the barometer covers the Flemish Region"));
+    }
+    Err(format!(
+        "unknown REFNIS code '{nis}': not a Flemish municipality of 2014 or later \
+         (see data/geo/municipalities.csv)"
+    ))
+}
+
+/// Check a year.
+pub fn check_year(year: i32) -> Result<(), String> {
+    if (FIRST_YEAR..=LAST_YEAR).contains(&year) {
+        Ok(())
+    } else {
+        Err(format!("year {year} is out of range ({FIRST_YEAR}-{LAST_YEAR})"))
+    }
+}
+
+/// Check an indicator id against the definition; suggests the closest known id.
+pub fn check_indicator(def: &Definition, id: &str) -> Result<(), String> {
+    if def.indicator(id).is_some() {
+        return Ok(());
+    }
+    let known: Vec<&str> = def.all_indicators().map(|i| i.id.as_str()).collect();
+    let closest = known
+        .iter()
+        .min_by_key(|k| edit_distance(k, id))
+        .map(|k| format!("; did you mean '{k}'?"))
+        .unwrap_or_default();
+    Err(format!(
+        "unknown indicator '{id}'{closest} The definition {} declares: {}",
+        def.origin,
+        known.join(", ")
+    ))
+}
+
+/// Levenshtein distance, for suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Check counts against the status and the indicator's kind. Returns the column at fault.
+pub fn check_counts(def: &Definition, r: &Record) -> Result<(), (&'static str, String)> {
+    let ind = def.indicator(&r.indicator).expect("indicator checked before counts");
+    for (column, v) in [("teller", r.numerator), ("noemer", r.denominator)] {
+        if let Some(v) = v
+            && v < 0.0
+        {
+            return Err((column, format!("negative count {v}; counts are never negative")));
+        }
+    }
+    match (r.status, r.numerator, r.denominator) {
+        (Status::Observed | Status::Imputed, None, _) => {
+            return Err(("teller", format!("status {} needs a numerator", r.status.as_str())));
+        }
+        (Status::Observed | Status::Imputed, _, None) => {
+            return Err(("noemer", format!("status {} needs a denominator", r.status.as_str())));
+        }
+        (Status::Suppressed | Status::Missing, Some(_), _) => {
+            return Err((
+                "teller",
+                format!(
+                    "status {} but a numerator is given; leave it empty or use status observed",
+                    r.status.as_str()
+                ),
+            ));
+        }
+        _ => {}
+    }
+    if let (Some(n), Some(d)) = (r.numerator, r.denominator) {
+        let limit = match ind.kind {
+            Kind::Share => Some((d, "the denominator")),
+            Kind::Index => ind.max.map(|m| (m * d, "the index maximum times the denominator")),
+            Kind::Rate => None,
+        };
+        if let Some((limit, what)) = limit
+            && n > limit
+        {
+            return Err((
+                "teller",
+                format!(
+                    "numerator {n} is above {what} ({limit}) for {} indicator '{}'",
+                    match ind.kind {
+                        Kind::Share => "share",
+                        _ => "index",
+                    },
+                    ind.id
+                ),
+            ));
+        }
+        if d == 0.0 && n > 0.0 {
+            return Err(("noemer", format!("denominator 0 with numerator {n}")));
+        }
+    }
+    Ok(())
+}
+
+/// What a merge did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct MergeReport {
+    /// Rows new to the store.
+    pub added: usize,
+    /// Rows already in the store with the same counts.
+    pub unchanged: usize,
+    /// Rows that replaced different counts (only with `replace`).
+    pub replaced: usize,
+}
+
+/// Merge parsed files into a store (or a new one). Errors, writing nothing, when any row was
+/// rejected, when the inputs give a key twice, when a row conflicts with the store (unless
+/// `replace`), or when a year would mix municipality sets.
+pub fn merge(
+    existing: Option<&Store>,
+    files: &[ParsedFile],
+    replace: bool,
+    geo: &Geography,
+    origin: &str,
+) -> Result<(Store, MergeReport)> {
+    let rejected: Vec<&Rejection> = files.iter().flat_map(|f| &f.rejected).collect();
+    if !rejected.is_empty() {
+        let mut msg = format!("{} row(s) rejected; nothing was written:\n", rejected.len());
+        for r in rejected.iter().take(50) {
+            let _ = writeln!(msg, "  {}: {}", r.location, r.reason);
+        }
+        if rejected.len() > 50 {
+            let _ = writeln!(msg, "  ... and {} more", rejected.len() - 50);
+        }
+        msg.push_str("Correct the rows and ingest again.");
+        return Err(data(msg));
+    }
+    let mut seen: BTreeMap<(String, i32, String), &Located> = BTreeMap::new();
+    for row in files.iter().flat_map(|f| &f.rows) {
+        let key = (row.record.unit.clone(), row.record.year, row.record.indicator.clone());
+        if let Some(first) = seen.insert(key, row) {
+            return Err(data(format!(
+                "duplicate row for unit {}, year {}, indicator '{}': {} and {}; keep one of them",
+                row.record.unit, row.record.year, row.record.indicator, first.location, row.location
+            )));
+        }
+    }
+    let mut meta = existing.map(|s| s.meta.clone()).unwrap_or_default();
+    let mut table: BTreeMap<(String, i32, String), Record> = match existing {
+        Some(s) => s
+            .records()?
+            .into_iter()
+            .map(|r| ((r.unit.clone(), r.year, r.indicator.clone()), r))
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    let mut report = MergeReport::default();
+    for (key, row) in seen {
+        match table.get(&key) {
+            None => report.added += 1,
+            Some(old) if same_counts(old, &row.record) => {
+                report.unchanged += 1;
+                continue;
+            }
+            Some(_) if replace => report.replaced += 1,
+            Some(old) => {
+                return Err(data(format!(
+                    "{}: unit {}, year {}, indicator '{}' is already in the store from '{}' with \
+                     numerator {:?} and denominator {:?} (status {}); the file gives {:?} and {:?} \
+                     (status {}). Use --replace to take the new values",
+                    row.location,
+                    key.0,
+                    key.1,
+                    key.2,
+                    old.source,
+                    old.numerator,
+                    old.denominator,
+                    old.status.as_str(),
+                    row.record.numerator,
+                    row.record.denominator,
+                    row.record.status.as_str()
+                )));
+            }
+        }
+        table.insert(key, row.record.clone());
+    }
+    let mut by_year: BTreeMap<i32, Vec<&str>> = BTreeMap::new();
+    for (unit, year, _) in table.keys() {
+        by_year.entry(*year).or_default().push(unit);
+    }
+    for (year, units) in &by_year {
+        geo.set_of_year_units(*year, units.iter().copied()).map_err(data)?;
+    }
+    for f in files {
+        if !meta.inputs.iter().any(|i| i.sha256 == f.input.sha256 && i.file == f.input.file) {
+            meta.inputs.push(f.input.clone());
+        }
+    }
+    let store = Store::from_records(table.into_values().collect(), meta, origin)?;
+    Ok((store, report))
+}
+
+fn same_counts(a: &Record, b: &Record) -> bool {
+    a.numerator == b.numerator && a.denominator == b.denominator && a.status == b.status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_messages_say_what_the_code_is() {
+        let geo = Geography::bundled();
+        assert!(check_unit(geo, "71016").is_ok());
+        assert!(check_unit(geo, "44011").is_ok(), "pre-2019 Deinze is a known code");
+        assert!(check_unit(geo, "70000").unwrap_err().contains("province Limburg"));
+        assert!(check_unit(geo, "21004").unwrap_err().contains("not a Flemish"));
+        assert!(check_unit(geo, "11999").unwrap_err().contains("unknown REFNIS code"));
+        assert!(check_unit(geo, "7101").unwrap_err().contains("not a REFNIS code"));
+    }
+
+    #[test]
+    fn suggests_the_closest_indicator() {
+        let def = Definition::bundled();
+        let msg = check_indicator(&def, "kansarmoede-indx").unwrap_err();
+        assert!(msg.contains("did you mean 'kansarmoede-index'"), "{msg}");
+    }
+}

@@ -1,0 +1,17 @@
+//! barometer: the Flemish kinderarmoedebarometer (child-poverty barometer) from municipal open
+//! data. The pipeline, module by module: `ingest` -> `store` -> `indicators` -> `barometer`,
+//! with `geo` (municipalities and mergers), `definition` (barometers as TOML data), `demo`
+//! (the synthetic bundled store) and `report` / `run_record` for outputs.
+
+pub mod atomic;
+pub mod barometer;
+pub mod definition;
+pub mod demo;
+pub mod error;
+pub mod geo;
+pub mod indicators;
+pub mod ingest;
+pub mod lang;
+pub mod report;
+pub mod run_record;
+pub mod store;

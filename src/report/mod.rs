@@ -1,0 +1,5 @@
+//! Human and machine renderings of results: number formats, text tables, the scoreboard.
+
+pub mod format;
+pub mod scoreboard;
+pub mod table;

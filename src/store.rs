@@ -1,0 +1,396 @@
+//! The canonical store: one long table of numerators and denominators per unit, year and
+//! indicator, with a status and a source, kept as Parquet. Rates, aggregates and merged series
+//! are always derived from these counts.
+
+use crate::atomic;
+use crate::error::data;
+use anyhow::{Context, Result};
+use polars::prelude::*;
+use polars_io::parquet::write::KeyValueMetadata;
+use polars_io::SerReader;
+use polars_io::prelude::{ParquetReader, ParquetWriter};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::io::Cursor;
+use std::path::Path;
+
+/// The store format this version writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+const META_KEY: &str = "barometer.store";
+
+/// Column names of the store table.
+pub mod col {
+    /// REFNIS code of the unit.
+    pub const UNIT: &str = "unit";
+    /// Year.
+    pub const YEAR: &str = "year";
+    /// Indicator id.
+    pub const INDICATOR: &str = "indicator";
+    /// Numerator (a count; null when suppressed or missing).
+    pub const NUMERATOR: &str = "numerator";
+    /// Denominator (a count; null when missing).
+    pub const DENOMINATOR: &str = "denominator";
+    /// observed | suppressed | missing | imputed.
+    pub const STATUS: &str = "status";
+    /// Where the row came from.
+    pub const SOURCE: &str = "source";
+}
+
+/// The status of a store row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Published counts.
+    Observed,
+    /// Withheld by the publisher (small cell); the numerator is unknown.
+    Suppressed,
+    /// Not available.
+    Missing,
+    /// Filled in by a documented method.
+    Imputed,
+}
+
+impl Status {
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Observed => "observed",
+            Status::Suppressed => "suppressed",
+            Status::Missing => "missing",
+            Status::Imputed => "imputed",
+        }
+    }
+
+    /// Parse the stored text or its Dutch equivalent.
+    pub fn parse(s: &str) -> Option<Status> {
+        match s.trim().to_lowercase().as_str() {
+            "observed" | "waargenomen" | "" => Some(Status::Observed),
+            "suppressed" | "afgeschermd" => Some(Status::Suppressed),
+            "missing" | "ontbrekend" => Some(Status::Missing),
+            "imputed" | "geïmputeerd" | "geimputeerd" => Some(Status::Imputed),
+            _ => None,
+        }
+    }
+
+    /// Whether the row's counts may be used to compute a value.
+    pub fn has_counts(self) -> bool {
+        matches!(self, Status::Observed | Status::Imputed)
+    }
+}
+
+/// One row of the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// REFNIS code.
+    pub unit: String,
+    /// Year.
+    pub year: i32,
+    /// Indicator id.
+    pub indicator: String,
+    /// Numerator.
+    pub numerator: Option<f64>,
+    /// Denominator.
+    pub denominator: Option<f64>,
+    /// Status.
+    pub status: Status,
+    /// Source (publisher or input file).
+    pub source: String,
+}
+
+impl Record {
+    /// The key that must be unique in a store.
+    pub fn key(&self) -> (&str, i32, &str) {
+        (&self.unit, self.year, &self.indicator)
+    }
+}
+
+/// An input file that went into the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// File name as given.
+    pub file: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Rows it contributed.
+    pub rows: u64,
+}
+
+/// Store-level metadata, kept in the Parquet file's key-value metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreMeta {
+    /// Format version of the store.
+    pub format_version: u32,
+    /// Synthetic demo data (every output says so).
+    pub synthetic: bool,
+    /// One-line description.
+    pub description: String,
+    /// The files ingested into it.
+    pub inputs: Vec<InputFile>,
+}
+
+impl Default for StoreMeta {
+    fn default() -> Self {
+        StoreMeta {
+            format_version: FORMAT_VERSION,
+            synthetic: false,
+            description: String::new(),
+            inputs: Vec::new(),
+        }
+    }
+}
+
+/// The canonical store in memory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// The table, sorted by unit, year, indicator.
+    pub frame: DataFrame,
+    /// Store metadata.
+    pub meta: StoreMeta,
+    /// Where it was read from (a path, or `<bundled demo>`).
+    pub origin: String,
+    /// SHA-256 of the Parquet bytes it was read from (or would be written as).
+    pub sha256: String,
+}
+
+/// SHA-256 of `bytes` as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Store {
+    /// Build a store from records (sorted by key; keys must be unique).
+    pub fn from_records(mut records: Vec<Record>, meta: StoreMeta, origin: &str) -> Result<Store> {
+        records.sort_by(|a, b| a.key().cmp(&b.key()));
+        let frame = DataFrame::new_infer_height(vec![
+            Column::new(col::UNIT.into(), records.iter().map(|r| r.unit.as_str()).collect::<Vec<_>>()),
+            Column::new(col::YEAR.into(), records.iter().map(|r| r.year).collect::<Vec<_>>()),
+            Column::new(
+                col::INDICATOR.into(),
+                records.iter().map(|r| r.indicator.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(col::NUMERATOR.into(), records.iter().map(|r| r.numerator).collect::<Vec<_>>()),
+            Column::new(
+                col::DENOMINATOR.into(),
+                records.iter().map(|r| r.denominator).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                col::STATUS.into(),
+                records.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(col::SOURCE.into(), records.iter().map(|r| r.source.as_str()).collect::<Vec<_>>()),
+        ])?;
+        let mut store = Store {
+            frame,
+            meta,
+            origin: origin.to_owned(),
+            sha256: String::new(),
+        };
+        store.sha256 = sha256_hex(&store.to_parquet()?);
+        Ok(store)
+    }
+
+    /// Read a store from a Parquet file.
+    pub fn open(path: &Path) -> Result<Store> {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read store {}", path.display()))?;
+        Store::from_parquet(&bytes, &path.display().to_string())
+    }
+
+    /// The bundled demo store, or the store at `path`.
+    pub fn load(path: Option<&Path>) -> Result<Store> {
+        match path {
+            Some(p) => Store::open(p),
+            None => crate::demo::bundled_store(),
+        }
+    }
+
+    /// Read a store from Parquet bytes; `origin` names it in messages.
+    pub fn from_parquet(bytes: &[u8], origin: &str) -> Result<Store> {
+        let not_a_store = |e: PolarsError| {
+            data(format!(
+                "{origin} is not a barometer store (a Parquet file written by `barometer ingest`): {e}"
+            ))
+        };
+        let mut reader = ParquetReader::new(Cursor::new(bytes));
+        let kv = reader.get_metadata().map_err(not_a_store)?.key_value_metadata.clone();
+        let meta_json = kv
+            .unwrap_or_default()
+            .into_iter()
+            .find(|kv| kv.key == META_KEY)
+            .and_then(|kv| kv.value)
+            .ok_or_else(|| {
+                data(format!(
+                    "{origin} is a Parquet file but not a barometer store (no '{META_KEY}' metadata); \
+                     make a store with `barometer ingest`"
+                ))
+            })?;
+        let version: serde_json::Value = serde_json::from_str(&meta_json)
+            .map_err(|e| data(format!("{origin}: unreadable store metadata: {e}")))?;
+        let found = version.get("format_version").and_then(|v| v.as_u64()).unwrap_or(0);
+        if found > u64::from(FORMAT_VERSION) {
+            return Err(data(format!(
+                "{origin} was written in store format {found}, newer than this barometer reads ({FORMAT_VERSION}); \
+                 upgrade barometer"
+            )));
+        }
+        let meta: StoreMeta = serde_json::from_value(version)
+            .map_err(|e| data(format!("{origin}: unreadable store metadata: {e}")))?;
+        let frame = reader.finish().map_err(not_a_store)?;
+        let expected = [
+            (col::UNIT, DataType::String),
+            (col::YEAR, DataType::Int32),
+            (col::INDICATOR, DataType::String),
+            (col::NUMERATOR, DataType::Float64),
+            (col::DENOMINATOR, DataType::Float64),
+            (col::STATUS, DataType::String),
+            (col::SOURCE, DataType::String),
+        ];
+        for (name, dtype) in expected {
+            match frame.schema().get(name) {
+                Some(t) if *t == dtype => {}
+                Some(t) => {
+                    return Err(data(format!(
+                        "{origin}: store column '{name}' has type {t}, expected {dtype}"
+                    )));
+                }
+                None => return Err(data(format!("{origin}: store column '{name}' is missing"))),
+            }
+        }
+        Ok(Store {
+            frame,
+            meta,
+            origin: origin.to_owned(),
+            sha256: sha256_hex(bytes),
+        })
+    }
+
+    /// The store as Parquet bytes, metadata included.
+    pub fn to_parquet(&self) -> Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        let meta = serde_json::to_string(&self.meta)?;
+        let mut frame = self.frame.clone();
+        ParquetWriter::new(&mut buf)
+            .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![(
+                META_KEY.to_owned(),
+                meta,
+            )])))
+            .finish(&mut frame)?;
+        Ok(buf)
+    }
+
+    /// Write the store atomically to `path`.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        atomic::write_bytes(path, &self.to_parquet()?)
+    }
+
+    /// All rows as records.
+    pub fn records(&self) -> Result<Vec<Record>> {
+        let f = &self.frame;
+        let s = |name: &str| -> Result<&StringChunked> {
+            Ok(f.column(name)?.as_materialized_series().str()?)
+        };
+        let n = |name: &str| -> Result<&Float64Chunked> {
+            Ok(f.column(name)?.as_materialized_series().f64()?)
+        };
+        let (units, inds, stats, srcs) = (s(col::UNIT)?, s(col::INDICATOR)?, s(col::STATUS)?, s(col::SOURCE)?);
+        let (nums, dens) = (n(col::NUMERATOR)?, n(col::DENOMINATOR)?);
+        let years = f.column(col::YEAR)?.as_materialized_series().i32()?;
+        (0..f.height())
+            .map(|i| {
+                let status_text = stats.get(i).unwrap_or_default();
+                Ok(Record {
+                    unit: units.get(i).unwrap_or_default().to_owned(),
+                    year: years.get(i).unwrap_or_default(),
+                    indicator: inds.get(i).unwrap_or_default().to_owned(),
+                    numerator: nums.get(i),
+                    denominator: dens.get(i),
+                    status: Status::parse(status_text).ok_or_else(|| {
+                        data(format!("{}: unknown status '{status_text}' in row {}", self.origin, i + 1))
+                    })?,
+                    source: srcs.get(i).unwrap_or_default().to_owned(),
+                })
+            })
+            .collect()
+    }
+
+    /// The years present, ascending.
+    pub fn years(&self) -> Result<Vec<i32>> {
+        let years = self.frame.column(col::YEAR)?.as_materialized_series().i32()?;
+        Ok(years.iter().flatten().collect::<BTreeSet<_>>().into_iter().collect())
+    }
+
+    /// The indicator ids present, sorted.
+    pub fn indicators(&self) -> Result<Vec<String>> {
+        let inds = self.frame.column(col::INDICATOR)?.as_materialized_series().str()?;
+        Ok(inds
+            .iter()
+            .flatten()
+            .map(str::to_owned)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect())
+    }
+
+    /// A short human description: origin, rows, years.
+    pub fn describe(&self) -> String {
+        let years = self.years().unwrap_or_default();
+        let span = match (years.first(), years.last()) {
+            (Some(a), Some(b)) => format!("{a}-{b}"),
+            _ => "-".into(),
+        };
+        format!("{} ({} rows, years {span})", self.origin, self.frame.height())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(unit: &str, year: i32, num: Option<f64>, status: Status) -> Record {
+        Record {
+            unit: unit.into(),
+            year,
+            indicator: "kansarmoede-index".into(),
+            numerator: num,
+            denominator: Some(100.0),
+            status,
+            source: "t.csv".into(),
+        }
+    }
+
+    #[test]
+    fn parquet_round_trip_keeps_rows_and_metadata() {
+        let meta = StoreMeta {
+            description: "test".into(),
+            inputs: vec![InputFile { file: "t.csv".into(), sha256: "ab".into(), rows: 2 }],
+            ..StoreMeta::default()
+        };
+        let records = vec![
+            rec("71016", 2013, None, Status::Suppressed),
+            rec("11002", 2013, Some(12.0), Status::Observed),
+        ];
+        let store = Store::from_records(records, meta.clone(), "mem").unwrap();
+        let bytes = store.to_parquet().unwrap();
+        let back = Store::from_parquet(&bytes, "mem").unwrap();
+        assert_eq!(back.meta, meta);
+        let rows = back.records().unwrap();
+        assert_eq!(rows[0].unit, "11002");
+        assert_eq!(rows[1].numerator, None);
+        assert_eq!(rows[1].status, Status::Suppressed);
+        assert_eq!(back.sha256, store.sha256);
+    }
+
+    #[test]
+    fn rejects_non_parquet_and_newer_formats() {
+        let msg = format!("{:#}", Store::from_parquet(b"nis;jaar\n", "x.parquet").unwrap_err());
+        assert!(msg.contains("x.parquet is not a barometer store"), "{msg}");
+        let meta = StoreMeta { format_version: FORMAT_VERSION + 1, ..StoreMeta::default() };
+        let store = Store::from_records(vec![], meta, "mem").unwrap();
+        let msg = format!("{:#}", Store::from_parquet(&store.to_parquet().unwrap(), "new.parquet").unwrap_err());
+        assert!(msg.contains("newer than this barometer reads"), "{msg}");
+    }
+}
