@@ -131,8 +131,12 @@ pub fn score(store: &Store, def: &Definition, geo: &Geography, year: i32) -> Res
     };
     let mut cells: BTreeMap<String, Vec<Cell>> = BTreeMap::new();
     for i in 0..rows.height() {
-        let (Some(unit), Some(ind)) = (units.get(i), inds.get(i)) else { continue };
-        let Some(&k) = position.get(ind) else { continue };
+        let (Some(unit), Some(ind)) = (units.get(i), inds.get(i)) else {
+            continue;
+        };
+        let Some(&k) = position.get(ind) else {
+            continue;
+        };
         let status = Status::parse(stats.get(i).unwrap_or_default()).unwrap_or(Status::Missing);
         let row = cells
             .entry(unit.to_owned())
@@ -159,7 +163,9 @@ pub fn score(store: &Store, def: &Definition, geo: &Geography, year: i32) -> Res
                 _ => None,
             };
         }
-        let m = geo.municipality(&nis).expect("store units are known municipalities");
+        let m = geo
+            .municipality(&nis)
+            .expect("store units are known municipalities");
         out.push(Row {
             name: m.name_nl.clone(),
             arrondissement: m.arrondissement.clone(),
@@ -220,10 +226,17 @@ fn references(
     cells: &BTreeMap<String, Vec<Cell>>,
 ) -> Result<Vec<ReferenceValue>> {
     let hierarchy = indicators::hierarchy(geo)?;
-    let flanders = indicators::aggregate(indicators::municipal(store, Some(year)), &hierarchy, Level::Region)
-        .filter(col(Level::Region.column()).eq(lit(FLEMISH_REGION)))
-        .collect()?;
-    let (f_inds, f_vals) = (str_col(&flanders, col::INDICATOR)?, f64_col(&flanders, VALUE)?);
+    let flanders = indicators::aggregate(
+        indicators::municipal(store, Some(year)),
+        &hierarchy,
+        Level::Region,
+    )
+    .filter(col(Level::Region.column()).eq(lit(FLEMISH_REGION)))
+    .collect()?;
+    let (f_inds, f_vals) = (
+        str_col(&flanders, col::INDICATOR)?,
+        f64_col(&flanders, VALUE)?,
+    );
     let flemish: BTreeMap<&str, f64> = (0..flanders.height())
         .filter_map(|i| Some((f_inds.get(i)?, f_vals.get(i)?)))
         .collect();

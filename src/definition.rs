@@ -218,8 +218,11 @@ pub struct Definition {
 impl Definition {
     /// The bundled default: the reconstructed Flemish kinderarmoedebarometer.
     pub fn bundled() -> Definition {
-        Definition::parse(KINDERARMOEDE_TOML, "<bundled>/data/barometers/kinderarmoede.toml")
-            .expect("the bundled definition is valid (checked by tests)")
+        Definition::parse(
+            KINDERARMOEDE_TOML,
+            "<bundled>/data/barometers/kinderarmoede.toml",
+        )
+        .expect("the bundled definition is valid (checked by tests)")
     }
 
     /// Read a definition from a file.
@@ -248,7 +251,8 @@ impl Definition {
             origin: origin.to_owned(),
             text: text.to_owned(),
         };
-        def.check().map_err(|msg| data(format!("{origin}: {msg}")))?;
+        def.check()
+            .map_err(|msg| data(format!("{origin}: {msg}")))?;
         Ok(def)
     }
 
@@ -267,7 +271,9 @@ impl Definition {
                 );
             }
             (_, Some(m)) if !(m.is_finite() && (0.0..1.0).contains(&m)) => {
-                return Err(format!("`scoring.margin` = {m}: must be at least 0 and below 1"));
+                return Err(format!(
+                    "`scoring.margin` = {m}: must be at least 0 and below 1"
+                ));
             }
             _ => {}
         }
@@ -300,7 +306,10 @@ impl Definition {
                 return Err(format!("`{key}.id` = \"{}\" is declared twice", ind.id));
             }
             if ind.short.is_empty() || ind.short.chars().count() > 4 {
-                return Err(format!("`{key}.short` = \"{}\": 1 to 4 characters", ind.short));
+                return Err(format!(
+                    "`{key}.short` = \"{}\": 1 to 4 characters",
+                    ind.short
+                ));
             }
             if !shorts.insert(ind.short.as_str()) {
                 return Err(format!("`{key}.short` = \"{}\" is used twice", ind.short));
@@ -346,7 +355,10 @@ impl Definition {
 
     /// A declared indicator (scored or context) by id.
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
-        self.indicators.iter().chain(&self.context).find(|i| i.id == id)
+        self.indicators
+            .iter()
+            .chain(&self.context)
+            .find(|i| i.id == id)
     }
 
     /// Every declared indicator: scored ones first, then context ones.
@@ -373,7 +385,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named() {
-        let text = KINDERARMOEDE_TOML.replace("comparison = \"strict\"", "comparision = \"strict\"");
+        let text =
+            KINDERARMOEDE_TOML.replace("comparison = \"strict\"", "comparision = \"strict\"");
         let msg = err(&text);
         assert!(msg.contains("comparision"), "{msg}");
         assert!(msg.contains("t.toml"), "{msg}");

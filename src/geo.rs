@@ -89,13 +89,12 @@ pub struct MunicipalitySet {
 }
 
 impl MunicipalitySet {
-    /// A label such as `2019-2024 (300 gemeenten)`.
+    /// The years it was in force, such as `2019-2024` or `2025-`.
     pub fn label(&self) -> String {
-        let span = match self.to {
+        match self.to {
             Some(to) => format!("{}-{}", self.from, to),
             None => format!("{}-", self.from),
-        };
-        format!("{span} ({} gemeenten)", self.codes.len())
+        }
     }
 }
 
@@ -146,10 +145,8 @@ impl Geography {
                 }
             }
         }
-        let mut boundaries: BTreeSet<i32> = mergers
-            .iter()
-            .filter_map(|m| year_of(&m.date))
-            .collect();
+        let mut boundaries: BTreeSet<i32> =
+            mergers.iter().filter_map(|m| year_of(&m.date)).collect();
         boundaries.insert(2014);
         let starts: Vec<i32> = boundaries.into_iter().collect();
         let sets = starts
@@ -244,7 +241,12 @@ impl Geography {
             .iter()
             .filter(|m| m.old_nis != m.new_nis)
             .filter(|m| codes.contains(m.old_nis.as_str()) && codes.contains(m.new_nis.as_str()))
-            .map(|m| format!("{} {} (merged into {} on {})", m.old_nis, m.old_name, m.new_nis, m.date))
+            .map(|m| {
+                format!(
+                    "{} {} (merged into {} on {})",
+                    m.old_nis, m.old_name, m.new_nis, m.date
+                )
+            })
             .collect();
         let detail = if clashes.is_empty() {
             "codes of different municipality sets".to_owned()
@@ -286,7 +288,11 @@ mod tests {
     fn mergers_of_2019_and_2025() {
         let geo = Geography::bundled();
         let count = |year: &str| {
-            let rows: Vec<_> = geo.mergers().iter().filter(|m| m.date.starts_with(year)).collect();
+            let rows: Vec<_> = geo
+                .mergers()
+                .iter()
+                .filter(|m| m.date.starts_with(year))
+                .collect();
             let new: BTreeSet<_> = rows.iter().map(|m| m.new_nis.as_str()).collect();
             (rows.len(), new.len())
         };
@@ -295,8 +301,16 @@ mod tests {
         // Every old code leaves the set and every new code enters it.
         for m in geo.mergers() {
             let year: i32 = m.date[..4].parse().unwrap();
-            assert!(geo.set_for_year(year).codes.contains(&m.new_nis), "{}", m.new_nis);
-            assert!(geo.set_for_year(year - 1).codes.contains(&m.old_nis), "{}", m.old_nis);
+            assert!(
+                geo.set_for_year(year).codes.contains(&m.new_nis),
+                "{}",
+                m.new_nis
+            );
+            assert!(
+                geo.set_for_year(year - 1).codes.contains(&m.old_nis),
+                "{}",
+                m.old_nis
+            );
             if m.old_nis != m.new_nis {
                 assert!(!geo.set_for_year(year).codes.contains(&m.old_nis));
             }

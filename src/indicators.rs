@@ -40,10 +40,15 @@ impl Level {
 pub fn hierarchy(geo: &Geography) -> Result<DataFrame> {
     let ms: Vec<_> = geo.municipalities().collect();
     Ok(DataFrame::new_infer_height(vec![
-        Column::new(col::UNIT.into(), ms.iter().map(|m| m.nis.as_str()).collect::<Vec<_>>()),
+        Column::new(
+            col::UNIT.into(),
+            ms.iter().map(|m| m.nis.as_str()).collect::<Vec<_>>(),
+        ),
         Column::new(
             Level::Arrondissement.column().into(),
-            ms.iter().map(|m| m.arrondissement.as_str()).collect::<Vec<_>>(),
+            ms.iter()
+                .map(|m| m.arrondissement.as_str())
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             Level::Province.column().into(),
@@ -89,8 +94,14 @@ pub fn aggregate(municipal: LazyFrame, hierarchy: &DataFrame, level: Level) -> L
         .inner_join(hierarchy.clone().lazy(), col(col::UNIT), col(col::UNIT))
         .group_by([col(area), col(col::YEAR), col(col::INDICATOR)])
         .agg([
-            col(col::NUMERATOR).filter(known.clone()).sum().alias(col::NUMERATOR),
-            col(col::DENOMINATOR).filter(known.clone()).sum().alias(col::DENOMINATOR),
+            col(col::NUMERATOR)
+                .filter(known.clone())
+                .sum()
+                .alias(col::NUMERATOR),
+            col(col::DENOMINATOR)
+                .filter(known.clone())
+                .sum()
+                .alias(col::DENOMINATOR),
             len().cast(DataType::UInt32).alias(UNITS),
             known.cast(DataType::UInt32).sum().alias(UNITS_WITH_COUNTS),
         ])
@@ -100,7 +111,10 @@ pub fn aggregate(municipal: LazyFrame, hierarchy: &DataFrame, level: Level) -> L
                 .otherwise(lit(Null {}))
                 .alias(VALUE),
         )
-        .sort([area, col::YEAR, col::INDICATOR], SortMultipleOptions::default())
+        .sort(
+            [area, col::YEAR, col::INDICATOR],
+            SortMultipleOptions::default(),
+        )
 }
 
 #[cfg(test)]
@@ -134,15 +148,37 @@ mod tests {
         )
         .unwrap();
         let h = hierarchy(Geography::bundled()).unwrap();
-        let prov = aggregate(municipal(&store, Some(2020)), &h, Level::Province).collect().unwrap();
-        let value = prov.column(VALUE).unwrap().as_materialized_series().f64().unwrap().clone();
+        let prov = aggregate(municipal(&store, Some(2020)), &h, Level::Province)
+            .collect()
+            .unwrap();
+        let value = prov
+            .column(VALUE)
+            .unwrap()
+            .as_materialized_series()
+            .f64()
+            .unwrap()
+            .clone();
         // Antwerpen 60/200; Limburg (30+10)/(100+300), not the mean of 30 % and 3.3 %.
         assert_eq!(value.get(0), Some(0.3));
         assert_eq!(value.get(1), Some(0.1));
-        let with = prov.column(UNITS_WITH_COUNTS).unwrap().as_materialized_series().u32().unwrap().clone();
+        let with = prov
+            .column(UNITS_WITH_COUNTS)
+            .unwrap()
+            .as_materialized_series()
+            .u32()
+            .unwrap()
+            .clone();
         assert_eq!(with.get(1), Some(2));
-        let flanders = aggregate(municipal(&store, None), &h, Level::Region).collect().unwrap();
-        let v = flanders.column(VALUE).unwrap().as_materialized_series().f64().unwrap().get(0);
+        let flanders = aggregate(municipal(&store, None), &h, Level::Region)
+            .collect()
+            .unwrap();
+        let v = flanders
+            .column(VALUE)
+            .unwrap()
+            .as_materialized_series()
+            .f64()
+            .unwrap()
+            .get(0);
         assert_eq!(v, Some(100.0 / 600.0));
     }
 }

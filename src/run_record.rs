@@ -51,12 +51,20 @@ pub struct RunRecord {
 
 impl RunRecord {
     /// A record for `command` run with `parameters` on `def` and `store`.
-    pub fn new(command: &str, parameters: &[(&str, String)], def: &Definition, store: &Store) -> Self {
+    pub fn new(
+        command: &str,
+        parameters: &[(&str, String)],
+        def: &Definition,
+        store: &Store,
+    ) -> Self {
         RunRecord {
             tool: "barometer".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             command: command.into(),
-            parameters: parameters.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
+            parameters: parameters
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
             definition: Checked {
                 origin: def.origin.clone(),
                 sha256: sha256_hex(def.text.as_bytes()),
@@ -81,13 +89,25 @@ impl RunRecord {
         for (k, v) in &self.parameters {
             line(&format!("parameter {k}"), v);
         }
-        line("definition", &format!("{} sha256 {}", self.definition.origin, self.definition.sha256));
-        line("store", &format!("{} sha256 {}", self.store.origin, self.store.sha256));
+        line(
+            "definition",
+            &format!(
+                "{} sha256 {}",
+                self.definition.origin, self.definition.sha256
+            ),
+        );
+        line(
+            "store",
+            &format!("{} sha256 {}", self.store.origin, self.store.sha256),
+        );
         if self.store.synthetic {
             line("data", &self.store.description);
         }
         for i in &self.store.inputs {
-            line("input", &format!("{} sha256 {} ({} rows)", i.file, i.sha256, i.rows));
+            line(
+                "input",
+                &format!("{} sha256 {} ({} rows)", i.file, i.sha256, i.rows),
+            );
         }
         line("generated_at", &self.generated_at);
         out

@@ -6,8 +6,8 @@ use crate::atomic;
 use crate::error::data;
 use anyhow::{Context, Result};
 use polars::prelude::*;
-use polars_io::parquet::write::KeyValueMetadata;
 use polars_io::SerReader;
+use polars_io::parquet::write::KeyValueMetadata;
 use polars_io::prelude::{ParquetReader, ParquetWriter};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -166,22 +166,43 @@ impl Store {
     pub fn from_records(mut records: Vec<Record>, meta: StoreMeta, origin: &str) -> Result<Store> {
         records.sort_by(|a, b| a.key().cmp(&b.key()));
         let frame = DataFrame::new_infer_height(vec![
-            Column::new(col::UNIT.into(), records.iter().map(|r| r.unit.as_str()).collect::<Vec<_>>()),
-            Column::new(col::YEAR.into(), records.iter().map(|r| r.year).collect::<Vec<_>>()),
+            Column::new(
+                col::UNIT.into(),
+                records.iter().map(|r| r.unit.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                col::YEAR.into(),
+                records.iter().map(|r| r.year).collect::<Vec<_>>(),
+            ),
             Column::new(
                 col::INDICATOR.into(),
-                records.iter().map(|r| r.indicator.as_str()).collect::<Vec<_>>(),
+                records
+                    .iter()
+                    .map(|r| r.indicator.as_str())
+                    .collect::<Vec<_>>(),
             ),
-            Column::new(col::NUMERATOR.into(), records.iter().map(|r| r.numerator).collect::<Vec<_>>()),
+            Column::new(
+                col::NUMERATOR.into(),
+                records.iter().map(|r| r.numerator).collect::<Vec<_>>(),
+            ),
             Column::new(
                 col::DENOMINATOR.into(),
                 records.iter().map(|r| r.denominator).collect::<Vec<_>>(),
             ),
             Column::new(
                 col::STATUS.into(),
-                records.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(),
+                records
+                    .iter()
+                    .map(|r| r.status.as_str())
+                    .collect::<Vec<_>>(),
             ),
-            Column::new(col::SOURCE.into(), records.iter().map(|r| r.source.as_str()).collect::<Vec<_>>()),
+            Column::new(
+                col::SOURCE.into(),
+                records
+                    .iter()
+                    .map(|r| r.source.as_str())
+                    .collect::<Vec<_>>(),
+            ),
         ])?;
         let mut store = Store {
             frame,
@@ -195,8 +216,8 @@ impl Store {
 
     /// Read a store from a Parquet file.
     pub fn open(path: &Path) -> Result<Store> {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read store {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read store {}", path.display()))?;
         Store::from_parquet(&bytes, &path.display().to_string())
     }
 
@@ -216,7 +237,11 @@ impl Store {
             ))
         };
         let mut reader = ParquetReader::new(Cursor::new(bytes));
-        let kv = reader.get_metadata().map_err(not_a_store)?.key_value_metadata.clone();
+        let kv = reader
+            .get_metadata()
+            .map_err(not_a_store)?
+            .key_value_metadata
+            .clone();
         let meta_json = kv
             .unwrap_or_default()
             .into_iter()
@@ -230,7 +255,10 @@ impl Store {
             })?;
         let version: serde_json::Value = serde_json::from_str(&meta_json)
             .map_err(|e| data(format!("{origin}: unreadable store metadata: {e}")))?;
-        let found = version.get("format_version").and_then(|v| v.as_u64()).unwrap_or(0);
+        let found = version
+            .get("format_version")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
         if found > u64::from(FORMAT_VERSION) {
             return Err(data(format!(
                 "{origin} was written in store format {found}, newer than this barometer reads ({FORMAT_VERSION}); \
@@ -296,7 +324,12 @@ impl Store {
         let n = |name: &str| -> Result<&Float64Chunked> {
             Ok(f.column(name)?.as_materialized_series().f64()?)
         };
-        let (units, inds, stats, srcs) = (s(col::UNIT)?, s(col::INDICATOR)?, s(col::STATUS)?, s(col::SOURCE)?);
+        let (units, inds, stats, srcs) = (
+            s(col::UNIT)?,
+            s(col::INDICATOR)?,
+            s(col::STATUS)?,
+            s(col::SOURCE)?,
+        );
         let (nums, dens) = (n(col::NUMERATOR)?, n(col::DENOMINATOR)?);
         let years = f.column(col::YEAR)?.as_materialized_series().i32()?;
         (0..f.height())
@@ -309,7 +342,11 @@ impl Store {
                     numerator: nums.get(i),
                     denominator: dens.get(i),
                     status: Status::parse(status_text).ok_or_else(|| {
-                        data(format!("{}: unknown status '{status_text}' in row {}", self.origin, i + 1))
+                        data(format!(
+                            "{}: unknown status '{status_text}' in row {}",
+                            self.origin,
+                            i + 1
+                        ))
                     })?,
                     source: srcs.get(i).unwrap_or_default().to_owned(),
                 })
@@ -319,13 +356,26 @@ impl Store {
 
     /// The years present, ascending.
     pub fn years(&self) -> Result<Vec<i32>> {
-        let years = self.frame.column(col::YEAR)?.as_materialized_series().i32()?;
-        Ok(years.iter().flatten().collect::<BTreeSet<_>>().into_iter().collect())
+        let years = self
+            .frame
+            .column(col::YEAR)?
+            .as_materialized_series()
+            .i32()?;
+        Ok(years
+            .iter()
+            .flatten()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect())
     }
 
     /// The indicator ids present, sorted.
     pub fn indicators(&self) -> Result<Vec<String>> {
-        let inds = self.frame.column(col::INDICATOR)?.as_materialized_series().str()?;
+        let inds = self
+            .frame
+            .column(col::INDICATOR)?
+            .as_materialized_series()
+            .str()?;
         Ok(inds
             .iter()
             .flatten()
@@ -342,7 +392,11 @@ impl Store {
             (Some(a), Some(b)) => format!("{a}-{b}"),
             _ => "-".into(),
         };
-        format!("{} ({} rows, years {span})", self.origin, self.frame.height())
+        format!(
+            "{} ({} rows, years {span})",
+            self.origin,
+            self.frame.height()
+        )
     }
 }
 
@@ -366,7 +420,11 @@ mod tests {
     fn parquet_round_trip_keeps_rows_and_metadata() {
         let meta = StoreMeta {
             description: "test".into(),
-            inputs: vec![InputFile { file: "t.csv".into(), sha256: "ab".into(), rows: 2 }],
+            inputs: vec![InputFile {
+                file: "t.csv".into(),
+                sha256: "ab".into(),
+                rows: 2,
+            }],
             ..StoreMeta::default()
         };
         let records = vec![
@@ -386,11 +444,20 @@ mod tests {
 
     #[test]
     fn rejects_non_parquet_and_newer_formats() {
-        let msg = format!("{:#}", Store::from_parquet(b"nis;jaar\n", "x.parquet").unwrap_err());
+        let msg = format!(
+            "{:#}",
+            Store::from_parquet(b"nis;jaar\n", "x.parquet").unwrap_err()
+        );
         assert!(msg.contains("x.parquet is not a barometer store"), "{msg}");
-        let meta = StoreMeta { format_version: FORMAT_VERSION + 1, ..StoreMeta::default() };
+        let meta = StoreMeta {
+            format_version: FORMAT_VERSION + 1,
+            ..StoreMeta::default()
+        };
         let store = Store::from_records(vec![], meta, "mem").unwrap();
-        let msg = format!("{:#}", Store::from_parquet(&store.to_parquet().unwrap(), "new.parquet").unwrap_err());
+        let msg = format!(
+            "{:#}",
+            Store::from_parquet(&store.to_parquet().unwrap(), "new.parquet").unwrap_err()
+        );
         assert!(msg.contains("newer than this barometer reads"), "{msg}");
     }
 }

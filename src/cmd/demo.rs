@@ -23,13 +23,19 @@ pub struct Args {
 
 /// Run `demo`.
 pub fn run(args: &Args) -> Result<()> {
-    let ext = args.out.extension().map(|e| e.to_string_lossy().to_lowercase());
+    let ext = args
+        .out
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase());
     let store = demo::generate(args.seed)?;
     match ext.as_deref() {
         Some("parquet") => store.save(&args.out)?,
         Some("csv") => super::emit(Some(&args.out), |w| {
             w.write_all(b"nis;jaar;indicator;teller;noemer;status;bron\n")?;
-            let mut out = csv::WriterBuilder::new().delimiter(b';').has_headers(false).from_writer(w);
+            let mut out = csv::WriterBuilder::new()
+                .delimiter(b';')
+                .has_headers(false)
+                .from_writer(w);
             let num = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
             for r in store.records()? {
                 out.write_record([
@@ -45,7 +51,11 @@ pub fn run(args: &Args) -> Result<()> {
             out.flush()?;
             Ok(())
         })?,
-        _ => return Err(usage("--out must end in .parquet (a store) or .csv (tidy CSV)")),
+        _ => {
+            return Err(usage(
+                "--out must end in .parquet (a store) or .csv (tidy CSV)",
+            ));
+        }
     }
     println!("wrote {}: {}", args.out.display(), store.meta.description);
     Ok(())

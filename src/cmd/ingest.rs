@@ -36,7 +36,11 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<()> {
     let def = Definition::load(args.barometer.as_deref())?;
     let geo = Geography::bundled();
-    let existing = if args.store.exists() { Some(Store::open(&args.store)?) } else { None };
+    let existing = if args.store.exists() {
+        Some(Store::open(&args.store)?)
+    } else {
+        None
+    };
     let files = args
         .tidy
         .iter()
@@ -45,9 +49,16 @@ pub fn run(args: &Args) -> Result<()> {
     let origin = args.store.display().to_string();
     let (store, report) = ingest::merge(existing.as_ref(), &files, args.replace, geo, &origin)?;
     for f in &files {
-        println!("read     {} ({} rows, sha256 {})", f.input.file, f.input.rows, &f.input.sha256[..12]);
+        println!(
+            "read     {} ({} rows, sha256 {})",
+            f.input.file,
+            f.input.rows,
+            &f.input.sha256[..12]
+        );
     }
-    let changed = existing.as_ref().is_none_or(|old| old.sha256 != store.sha256);
+    let changed = existing
+        .as_ref()
+        .is_none_or(|old| old.sha256 != store.sha256);
     println!(
         "rows     {} added, {} unchanged, {} replaced, 0 rejected",
         report.added, report.unchanged, report.replaced

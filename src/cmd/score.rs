@@ -55,7 +55,11 @@ fn format_of(args: &Args) -> Result<Format> {
     if let Some(f) = args.format {
         return Ok(f);
     }
-    let ext = args.out.as_ref().and_then(|p| p.extension()).map(|e| e.to_string_lossy().to_lowercase());
+    let ext = args
+        .out
+        .as_ref()
+        .and_then(|p| p.extension())
+        .map(|e| e.to_string_lossy().to_lowercase());
     match ext.as_deref() {
         None | Some("txt") => Ok(Format::Table),
         Some("csv") => Ok(Format::Csv),
@@ -90,7 +94,9 @@ pub fn run(args: &Args) -> Result<()> {
     );
     super::emit(args.out.as_deref(), |w| {
         match format {
-            Format::Table => w.write_all(scoreboard::table(&board, &def, geo, &record, args.lang).as_bytes())?,
+            Format::Table => {
+                w.write_all(scoreboard::table(&board, &def, geo, &record, args.lang).as_bytes())?
+            }
             Format::Csv => scoreboard::csv(&board, &def, &record, w)?,
             Format::Json => {
                 serde_json::to_writer_pretty(&mut *w, &scoreboard::json(&board, &def, &record))?;

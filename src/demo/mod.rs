@@ -36,12 +36,17 @@ struct Profile {
 }
 
 fn profile(id: &str) -> Option<Profile> {
-    let p = |base, trend, loading, per_inhabitant| Profile { base, trend, loading, per_inhabitant };
+    let p = |base, trend, loading, per_inhabitant| Profile {
+        base,
+        trend,
+        loading,
+        per_inhabitant,
+    };
     Some(match id {
         "kansarmoede-index" => p(0.125, 0.04, 1.0, 3.0 * 0.0105),
         "kinderen-zonder-werk" => p(0.11, -0.01, 0.9, 0.20),
         "verhoogde-tegemoetkoming-0-4" => p(0.085, 0.02, 0.8, 0.055),
-        "leefloon-gezinnen" => p(0.013, 0.03, 1.2, 0.115),
+        "leefloon-gezinnen" => p(0.009, 0.03, 1.2, 0.115),
         "oki-kleuter" => p(0.80, 0.01, 1.1, 0.033),
         "budgetmeters-elektriciteit" => p(0.015, -0.02, 0.9, 0.45),
         "inkomens-onder-20000" => p(0.41, -0.012, 0.3, 0.57),
@@ -122,7 +127,7 @@ fn interpolate(points: &[(i32, f64)]) -> Vec<f64> {
 
 fn units(geo: &Geography, anchors: &[Anchor], rng: &mut ChaCha8Rng) -> Vec<Unit> {
     let size = Normal::new(9.5_f64, 0.7).expect("valid normal");
-    let risk_noise = Normal::new(0.0_f64, 0.3).expect("valid normal");
+    let risk_noise = Normal::new(0.0_f64, 0.2).expect("valid normal");
     let growth = Normal::new(0.006_f64, 0.003).expect("valid normal");
     geo.set_for_year(SET_YEAR)
         .codes
@@ -137,7 +142,10 @@ fn units(geo: &Geography, anchors: &[Anchor], rng: &mut ChaCha8Rng) -> Vec<Unit>
             };
             let g = growth.sample(rng);
             let noise = risk_noise.sample(rng);
-            let risk = province_effect(&m.province) + known.map_or(noise, |(_, r)| r + noise * 0.2);
+            // Urban municipalities carry more child-poverty risk than rural and suburban ones.
+            let urban = 0.2 * (p0 / 15_000.0).ln().max(-1.0);
+            let risk = province_effect(&m.province)
+                + known.map_or(urban + noise, |(_, r)| r + noise * 0.2);
             // Published population figures pin the series (all-inhabitant denominators).
             let pinned: Vec<(i32, f64)> = anchors
                 .iter()
@@ -147,9 +155,16 @@ fn units(geo: &Geography, anchors: &[Anchor], rng: &mut ChaCha8Rng) -> Vec<Unit>
             let population = if pinned.len() >= 2 {
                 interpolate_log_extrapolating(&pinned)
             } else {
-                years().map(|y| p0 * (1.0 + g).powi(y - FIRST_YEAR)).collect()
+                years()
+                    .map(|y| p0 * (1.0 + g).powi(y - FIRST_YEAR))
+                    .collect()
             };
-            Unit { nis: nis.clone(), province: m.province.clone(), population, risk }
+            Unit {
+                nis: nis.clone(),
+                province: m.province.clone(),
+                population,
+                risk,
+            }
         })
         .collect()
 }
@@ -159,7 +174,9 @@ fn interpolate_log_extrapolating(pinned: &[(i32, f64)]) -> Vec<f64> {
     let (y0, l0) = pinned[0];
     let (y1, l1) = pinned[pinned.len() - 1];
     let slope = (l1 - l0) / f64::from(y1 - y0);
-    years().map(|y| (l0 + slope * f64::from(y - y0)).exp()).collect()
+    years()
+        .map(|y| (l0 + slope * f64::from(y - y0)).exp())
+        .collect()
 }
 
 /// One indicator's series for every unit: ratio and denominator per year.
@@ -190,10 +207,18 @@ fn expected(ind: &Indicator, prof: &Profile, units: &[Unit], rng: &mut ChaCha8Rn
         let mut d = Vec::new();
         for y in years() {
             let t = f64::from(y - 2015);
-            let log_r = prof.base.ln() + prof.trend * t + prof.loading * u.risk + own + own_slope * t
+            let log_r = prof.base.ln()
+                + prof.trend * t
+                + prof.loading * u.risk
+                + own
+                + own_slope * t
                 + yearly.sample(rng);
             r.push(log_r.exp().min(cap(ind)));
-            d.push((u.population[year_index(y)] * prof.per_inhabitant * share_factor).round().max(1.0));
+            d.push(
+                (u.population[year_index(y)] * prof.per_inhabitant * share_factor)
+                    .round()
+                    .max(1.0),
+            );
         }
         ratio.push(r);
         denominator.push(d);
@@ -212,7 +237,10 @@ fn anchor_units(ind: &Indicator, series: &mut Series, units: &[Unit], anchors: &
             .iter()
             .map(|a| {
                 let target = a.value / ind.unit.scale();
-                (a.year, target.ln() - series.ratio[i][year_index(a.year)].ln())
+                (
+                    a.year,
+                    target.ln() - series.ratio[i][year_index(a.year)].ln(),
+                )
             })
             .collect();
         for (k, d) in interpolate(&deltas).into_iter().enumerate() {
@@ -233,7 +261,9 @@ fn members(area: &str, units: &[Unit], geo: &Geography) -> Vec<usize> {
         .filter(|(_, u)| {
             area == FLEMISH_REGION
                 || u.province == area
-                || geo.municipality(&u.nis).is_some_and(|m| m.arrondissement == area)
+                || geo
+                    .municipality(&u.nis)
+                    .is_some_and(|m| m.arrondissement == area)
         })
         .map(|(i, _)| i)
         .collect()
@@ -268,7 +298,11 @@ fn anchor_areas(
                 for &i in &idx {
                     let num = series.ratio[i][k] * series.denominator[i][k];
                     den += series.denominator[i][k];
-                    if fixed[i] { fixed_num += num } else { free_num += num }
+                    if fixed[i] {
+                        fixed_num += num
+                    } else {
+                        free_num += num
+                    }
                 }
                 (a.year, ((target * den - fixed_num) / free_num).ln())
             })
@@ -339,20 +373,34 @@ pub fn generate(seed: u64) -> Result<Store> {
     let units = units(geo, &anchors, &mut rng);
     let sources: BTreeMap<(String, i32, String), String> = anchors
         .iter()
-        .map(|a| ((a.nis.clone(), a.year, a.indicator.clone()), a.source.clone()))
+        .map(|a| {
+            (
+                (a.nis.clone(), a.year, a.indicator.clone()),
+                a.source.clone(),
+            )
+        })
         .collect();
     let mut records = Vec::new();
     for ind in def.all_indicators() {
         let Some(prof) = profile(&ind.id) else {
-            bail!("the demo generator has no profile for indicator '{}'", ind.id);
+            bail!(
+                "the demo generator has no profile for indicator '{}'",
+                ind.id
+            );
         };
         let mine: Vec<&Anchor> = anchors.iter().filter(|a| a.indicator == ind.id).collect();
-        let fixed: Vec<bool> = units.iter().map(|u| mine.iter().any(|a| a.nis == u.nis)).collect();
+        let fixed: Vec<bool> = units
+            .iter()
+            .map(|u| mine.iter().any(|a| a.nis == u.nis))
+            .collect();
         let mut series = expected(ind, &prof, &units, &mut rng);
         anchor_units(ind, &mut series, &units, &mine);
         anchor_areas(ind, &mut series, &units, &mine, &fixed, geo);
         // Small shares of these publishers are suppressed (1 to 4), as they publish them.
-        let suppresses = matches!(ind.id.as_str(), "leefloon-gezinnen" | "budgetmeters-elektriciteit");
+        let suppresses = matches!(
+            ind.id.as_str(),
+            "leefloon-gezinnen" | "budgetmeters-elektriciteit"
+        );
         let mut counts: Vec<Vec<Cell>> = Vec::with_capacity(units.len());
         for (i, u) in units.iter().enumerate() {
             let mut row = Vec::new();
@@ -361,7 +409,9 @@ pub fn generate(seed: u64) -> Result<Store> {
                 let den = series.denominator[i][k];
                 let exact = mine.iter().find(|a| a.nis == u.nis && a.year == y);
                 let num = match exact {
-                    Some(a) => a.numerator.unwrap_or((a.value / ind.unit.scale() * den).round()),
+                    Some(a) => a
+                        .numerator
+                        .unwrap_or((a.value / ind.unit.scale() * den).round()),
                     None => draw(ind, series.ratio[i][k], den, &mut rng),
                 };
                 let cell = if exact.is_none() && rng.random_bool(0.002) {
@@ -377,7 +427,13 @@ pub fn generate(seed: u64) -> Result<Store> {
         }
         for a in mine.iter().filter(|a| geo.area(&a.nis).is_some()) {
             let idx = members(&a.nis, &units, geo);
-            settle_area(&mut counts, &idx, &fixed, year_index(a.year), a.value / ind.unit.scale());
+            settle_area(
+                &mut counts,
+                &idx,
+                &fixed,
+                year_index(a.year),
+                a.value / ind.unit.scale(),
+            );
         }
         for (i, u) in units.iter().enumerate() {
             for y in years() {

@@ -59,13 +59,17 @@ pub fn check_unit(geo: &Geography, nis: &str) -> Result<(), String> {
         ));
     }
     if nis.len() != 5 || !nis.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("'{nis}' is not a REFNIS code (5 digits, e.g. 71016 for Genk)"));
+        return Err(format!(
+            "'{nis}' is not a REFNIS code (5 digits, e.g. 71016 for Genk)"
+        ));
     }
     let flemish_prefix = matches!(nis.as_bytes()[0], b'1' | b'3' | b'4' | b'7')
         || nis.starts_with("23")
         || nis.starts_with("24");
     if !flemish_prefix {
-        return Err(format!("'{nis}' is not a Flemish municipality; the barometer covers the Flemish Region"));
+        return Err(format!(
+            "'{nis}' is not a Flemish municipality; the barometer covers the Flemish Region"
+        ));
     }
     Err(format!(
         "unknown REFNIS code '{nis}': not a Flemish municipality of 2014 or later \
@@ -78,7 +82,9 @@ pub fn check_year(year: i32) -> Result<(), String> {
     if (FIRST_YEAR..=LAST_YEAR).contains(&year) {
         Ok(())
     } else {
-        Err(format!("year {year} is out of range ({FIRST_YEAR}-{LAST_YEAR})"))
+        Err(format!(
+            "year {year} is out of range ({FIRST_YEAR}-{LAST_YEAR})"
+        ))
     }
 }
 
@@ -117,20 +123,31 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Check counts against the status and the indicator's kind. Returns the column at fault.
 pub fn check_counts(def: &Definition, r: &Record) -> Result<(), (&'static str, String)> {
-    let ind = def.indicator(&r.indicator).expect("indicator checked before counts");
+    let ind = def
+        .indicator(&r.indicator)
+        .expect("indicator checked before counts");
     for (column, v) in [("teller", r.numerator), ("noemer", r.denominator)] {
         if let Some(v) = v
             && v < 0.0
         {
-            return Err((column, format!("negative count {v}; counts are never negative")));
+            return Err((
+                column,
+                format!("negative count {v}; counts are never negative"),
+            ));
         }
     }
     match (r.status, r.numerator, r.denominator) {
         (Status::Observed | Status::Imputed, None, _) => {
-            return Err(("teller", format!("status {} needs a numerator", r.status.as_str())));
+            return Err((
+                "teller",
+                format!("status {} needs a numerator", r.status.as_str()),
+            ));
         }
         (Status::Observed | Status::Imputed, _, None) => {
-            return Err(("noemer", format!("status {} needs a denominator", r.status.as_str())));
+            return Err((
+                "noemer",
+                format!("status {} needs a denominator", r.status.as_str()),
+            ));
         }
         (Status::Suppressed | Status::Missing, Some(_), _) => {
             return Err((
@@ -146,7 +163,9 @@ pub fn check_counts(def: &Definition, r: &Record) -> Result<(), (&'static str, S
     if let (Some(n), Some(d)) = (r.numerator, r.denominator) {
         let limit = match ind.kind {
             Kind::Share => Some((d, "the denominator")),
-            Kind::Index => ind.max.map(|m| (m * d, "the index maximum times the denominator")),
+            Kind::Index => ind
+                .max
+                .map(|m| (m * d, "the index maximum times the denominator")),
             Kind::Rate => None,
         };
         if let Some((limit, what)) = limit
@@ -206,11 +225,19 @@ pub fn merge(
     }
     let mut seen: BTreeMap<(String, i32, String), &Located> = BTreeMap::new();
     for row in files.iter().flat_map(|f| &f.rows) {
-        let key = (row.record.unit.clone(), row.record.year, row.record.indicator.clone());
+        let key = (
+            row.record.unit.clone(),
+            row.record.year,
+            row.record.indicator.clone(),
+        );
         if let Some(first) = seen.insert(key, row) {
             return Err(data(format!(
                 "duplicate row for unit {}, year {}, indicator '{}': {} and {}; keep one of them",
-                row.record.unit, row.record.year, row.record.indicator, first.location, row.location
+                row.record.unit,
+                row.record.year,
+                row.record.indicator,
+                first.location,
+                row.location
             )));
         }
     }
@@ -258,10 +285,15 @@ pub fn merge(
         by_year.entry(*year).or_default().push(unit);
     }
     for (year, units) in &by_year {
-        geo.set_of_year_units(*year, units.iter().copied()).map_err(data)?;
+        geo.set_of_year_units(*year, units.iter().copied())
+            .map_err(data)?;
     }
     for f in files {
-        if !meta.inputs.iter().any(|i| i.sha256 == f.input.sha256 && i.file == f.input.file) {
+        if !meta
+            .inputs
+            .iter()
+            .any(|i| i.sha256 == f.input.sha256 && i.file == f.input.file)
+        {
             meta.inputs.push(f.input.clone());
         }
     }
@@ -281,11 +313,30 @@ mod tests {
     fn unit_messages_say_what_the_code_is() {
         let geo = Geography::bundled();
         assert!(check_unit(geo, "71016").is_ok());
-        assert!(check_unit(geo, "44011").is_ok(), "pre-2019 Deinze is a known code");
-        assert!(check_unit(geo, "70000").unwrap_err().contains("province Limburg"));
-        assert!(check_unit(geo, "21004").unwrap_err().contains("not a Flemish"));
-        assert!(check_unit(geo, "11999").unwrap_err().contains("unknown REFNIS code"));
-        assert!(check_unit(geo, "7101").unwrap_err().contains("not a REFNIS code"));
+        assert!(
+            check_unit(geo, "44011").is_ok(),
+            "pre-2019 Deinze is a known code"
+        );
+        assert!(
+            check_unit(geo, "70000")
+                .unwrap_err()
+                .contains("province Limburg")
+        );
+        assert!(
+            check_unit(geo, "21004")
+                .unwrap_err()
+                .contains("not a Flemish")
+        );
+        assert!(
+            check_unit(geo, "11999")
+                .unwrap_err()
+                .contains("unknown REFNIS code")
+        );
+        assert!(
+            check_unit(geo, "7101")
+                .unwrap_err()
+                .contains("not a REFNIS code")
+        );
     }
 
     #[test]

@@ -16,7 +16,10 @@ pub fn parse_count(text: &str) -> Result<Option<f64>, String> {
         Some(rest) => (true, rest),
         None => (false, t),
     };
-    let marks: Vec<(usize, char)> = digits.char_indices().filter(|(_, c)| !c.is_ascii_digit()).collect();
+    let marks: Vec<(usize, char)> = digits
+        .char_indices()
+        .filter(|(_, c)| !c.is_ascii_digit())
+        .collect();
     let plain = match marks.as_slice() {
         [] => digits.to_owned(),
         [(i, mark @ ('.' | ','))] => {
@@ -46,9 +49,13 @@ pub fn parse_count(text: &str) -> Result<Option<f64>, String> {
     if plain.is_empty() {
         return Err(format!("'{t}' is not a number"));
     }
-    let value: f64 = plain.parse().map_err(|_| format!("'{t}' is not a number"))?;
+    let value: f64 = plain
+        .parse()
+        .map_err(|_| format!("'{t}' is not a number"))?;
     if value > MAX_COUNT {
-        return Err(format!("'{t}' is too large for a count (above {MAX_COUNT:e})"));
+        return Err(format!(
+            "'{t}' is too large for a count (above {MAX_COUNT:e})"
+        ));
     }
     Ok(Some(if negative { -value } else { value }))
 }
@@ -77,6 +84,10 @@ mod tests {
         assert!(parse_count("1e5").is_err());
         assert!(parse_count("12a").is_err());
         assert!(parse_count(",5").is_err());
-        assert!(parse_count("99999999999999").unwrap_err().contains("too large"));
+        assert!(
+            parse_count("99999999999999")
+                .unwrap_err()
+                .contains("too large")
+        );
     }
 }

@@ -2,8 +2,10 @@
 //! `bron` and `gemeente` columns, `;` or `,` separated, UTF-8 with or without BOM, decimal comma
 //! or point. See `docs/data-formats.md`.
 
-use super::{Located, ParsedFile, Rejection, check_counts, check_indicator, check_unit, check_year};
 use super::number::parse_count;
+use super::{
+    Located, ParsedFile, Rejection, check_counts, check_indicator, check_unit, check_year,
+};
 use crate::definition::Definition;
 use crate::error::{Location, data};
 use crate::geo::Geography;
@@ -36,14 +38,20 @@ pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Re
     let name = path.display().to_string();
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(body) {
-        let line = body[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = body[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
         return Err(data(format!(
             "{name}:{line}: the file is not UTF-8 (byte 0x{:02X}); save it as UTF-8 (CSV UTF-8 in Excel)",
             body[e.valid_up_to()]
         )));
     }
     if body.contains(&0) {
-        return Err(data(format!("{name}: the file contains NUL bytes; it is not a text CSV file")));
+        return Err(data(format!(
+            "{name}: the file contains NUL bytes; it is not a text CSV file"
+        )));
     }
     let header_line = body.split(|&b| b == b'\n').next().unwrap_or_default();
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -75,14 +83,20 @@ pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Re
         if IGNORED.contains(&h_norm.as_str()) {
             continue;
         }
-        let Some(k) = COLUMNS.iter().position(|(_, names)| names.contains(&h_norm.as_str())) else {
+        let Some(k) = COLUMNS
+            .iter()
+            .position(|(_, names)| names.contains(&h_norm.as_str()))
+        else {
             return Err(data(format!(
                 "{name}:1: unknown column '{h}'; the tidy format has nis, jaar, indicator, teller, \
                  noemer and optionally status, bron, gemeente"
             )));
         };
         if index[k].is_some() {
-            return Err(data(format!("{name}:1: column '{}' appears twice in the header", COLUMNS[k].0)));
+            return Err(data(format!(
+                "{name}:1: column '{}' appears twice in the header",
+                COLUMNS[k].0
+            )));
         }
         index[k] = Some(i);
     }
@@ -144,7 +158,9 @@ pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Re
     }
     parsed.input.rows = parsed.rows.len() as u64;
     if parsed.rows.is_empty() && parsed.rejected.is_empty() {
-        return Err(data(format!("{name}: the file has a header but no data rows")));
+        return Err(data(format!(
+            "{name}: the file has a header but no data rows"
+        )));
     }
     Ok(parsed)
 }
@@ -172,7 +188,10 @@ fn row<'a>(
             _ => Status::Missing,
         },
         s => Status::parse(s).ok_or_else(|| {
-            ("status", format!("unknown status '{s}'; use observed, suppressed, missing or imputed"))
+            (
+                "status",
+                format!("unknown status '{s}'; use observed, suppressed, missing or imputed"),
+            )
         })?,
     };
     let source = match cell(6) {
@@ -197,7 +216,12 @@ mod tests {
     use super::*;
 
     fn parse_text(text: &[u8]) -> Result<ParsedFile> {
-        parse(text, Path::new("t.csv"), &Definition::bundled(), Geography::bundled())
+        parse(
+            text,
+            Path::new("t.csv"),
+            &Definition::bundled(),
+            Geography::bundled(),
+        )
     }
 
     #[test]
@@ -219,9 +243,15 @@ mod tests {
                      71016,2013,budgetmeters-elektriciteit,-3,100\n\
                      99999,2013,kansarmoede-index,1,100\n";
         let f = parse_text(text).unwrap();
-        let msgs: Vec<String> = f.rejected.iter().map(|r| format!("{}: {}", r.location, r.reason)).collect();
+        let msgs: Vec<String> = f
+            .rejected
+            .iter()
+            .map(|r| format!("{}: {}", r.location, r.reason))
+            .collect();
         assert_eq!(msgs.len(), 3, "{msgs:?}");
-        assert!(msgs[0].starts_with("t.csv:2, column 'teller': numerator 120 is above the denominator"));
+        assert!(
+            msgs[0].starts_with("t.csv:2, column 'teller': numerator 120 is above the denominator")
+        );
         assert!(msgs[1].contains("t.csv:3, column 'teller': negative count"));
         assert!(msgs[2].contains("t.csv:4, column 'nis': unknown REFNIS code '99999'"));
     }
@@ -233,7 +263,9 @@ mod tests {
         assert!(msg(b"nis;jaar;indicator;teller;noemer\n").contains("no data rows"));
         assert!(msg(b"nis;jaar;jaar;teller;noemer\n").contains("appears twice"));
         assert!(msg(b"nis;jaar;indicator;teller\n").contains("'noemer' is missing"));
-        assert!(msg(b"nis;jaar;indicator;teller;noemer\n71016;2013;oki;\xE9;1\n").contains("not UTF-8"));
+        assert!(
+            msg(b"nis;jaar;indicator;teller;noemer\n71016;2013;oki;\xE9;1\n").contains("not UTF-8")
+        );
         assert!(msg(b"nis jaar indicator\n").contains("no ';' or ','"));
     }
 }

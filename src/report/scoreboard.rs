@@ -28,7 +28,13 @@ fn point_mark(p: Option<bool>) -> &'static str {
 }
 
 /// The terminal table with title, references, legend and a short run record.
-pub fn table(board: &Scoreboard, def: &Definition, geo: &Geography, record: &RunRecord, lang: Lang) -> String {
+pub fn table(
+    board: &Scoreboard,
+    def: &Definition,
+    geo: &Geography,
+    record: &RunRecord,
+    lang: Lang,
+) -> String {
     let en = lang.english();
     let mut out = String::new();
     let _ = writeln!(
@@ -55,10 +61,17 @@ pub fn table(board: &Scoreboard, def: &Definition, geo: &Geography, record: &Run
     let mut header = vec![
         (lang.pick("Rang", "Rank").to_owned(), Align::Right),
         ("NIS".to_owned(), Align::Left),
-        (lang.pick("Gemeente", "Municipality").to_owned(), Align::Left),
+        (
+            lang.pick("Gemeente", "Municipality").to_owned(),
+            Align::Left,
+        ),
         (lang.pick("Provincie", "Province").to_owned(), Align::Left),
     ];
-    header.extend(def.indicators.iter().map(|i| (i.short.clone(), Align::Right)));
+    header.extend(
+        def.indicators
+            .iter()
+            .map(|i| (i.short.clone(), Align::Right)),
+    );
     header.push(("Score".to_owned(), Align::Right));
     header.push(("Ind.".to_owned(), Align::Right));
     header.push((lang.pick("Composiet", "Composite").to_owned(), Align::Right));
@@ -77,7 +90,10 @@ pub fn table(board: &Scoreboard, def: &Definition, geo: &Geography, record: &Run
         row.extend(r.cells.iter().map(|c| point_mark(c.point).to_owned()));
         row.push(r.score.to_string());
         row.push(r.indicators.to_string());
-        row.push(r.composite.map_or("-".into(), |c| format!("{} %", signed(c * 100.0, 1, lang))));
+        row.push(
+            r.composite
+                .map_or("-".into(), |c| format!("{} %", signed(c * 100.0, 1, lang))),
+        );
         row.push(r.decile.to_string());
         t.push(row);
     }
@@ -87,14 +103,28 @@ pub fn table(board: &Scoreboard, def: &Definition, geo: &Geography, record: &Run
     for (ind, reference) in def.indicators.iter().zip(&board.references) {
         let method = match reference.method {
             crate::definition::Reference::Flanders => lang.pick("Vlaams Gewest", "Flemish Region"),
-            crate::definition::Reference::Mean => lang.pick("gemiddelde gemeenten", "mean of municipalities"),
-            crate::definition::Reference::Median => lang.pick("mediaan gemeenten", "median of municipalities"),
+            crate::definition::Reference::Mean => {
+                lang.pick("gemiddelde gemeenten", "mean of municipalities")
+            }
+            crate::definition::Reference::Median => {
+                lang.pick("mediaan gemeenten", "median of municipalities")
+            }
             crate::definition::Reference::Fixed => lang.pick("vaste waarde", "fixed value"),
         };
         let value = reference.value.map_or("-".into(), |v| {
-            format!("{}{}", number(ind.display(v), ind.unit.decimals() + 1, lang), ind.unit.suffix())
+            format!(
+                "{}{}",
+                number(ind.display(v), ind.unit.decimals() + 1, lang),
+                ind.unit.suffix()
+            )
         });
-        let _ = writeln!(out, "  {:<4} {:<58} {:>10}  ({method})", ind.short, ind.label.get(en), value);
+        let _ = writeln!(
+            out,
+            "  {:<4} {:<58} {:>10}  ({method})",
+            ind.short,
+            ind.label.get(en),
+            value
+        );
     }
     let _ = writeln!(
         out,
@@ -129,20 +159,42 @@ pub fn table(board: &Scoreboard, def: &Definition, geo: &Geography, record: &Run
 }
 
 /// CSV: the run record as `#` comment lines, then one row per municipality.
-pub fn csv(board: &Scoreboard, def: &Definition, record: &RunRecord, w: &mut dyn Write) -> Result<()> {
+pub fn csv(
+    board: &Scoreboard,
+    def: &Definition,
+    record: &RunRecord,
+    w: &mut dyn Write,
+) -> Result<()> {
     w.write_all(record.comment_lines().as_bytes())?;
     let mut out = csv::Writer::from_writer(w);
-    let mut header: Vec<String> = ["nis", "name", "arrondissement", "province"].map(String::from).to_vec();
+    let mut header: Vec<String> = ["nis", "name", "arrondissement", "province"]
+        .map(String::from)
+        .to_vec();
     for ind in &def.indicators {
         for part in ["value", "reference", "point"] {
             header.push(format!("{}_{part}", ind.id));
         }
     }
-    header.extend(["score", "indicators", "composite", "rank", "percentile", "decile"].map(String::from));
+    header.extend(
+        [
+            "score",
+            "indicators",
+            "composite",
+            "rank",
+            "percentile",
+            "decile",
+        ]
+        .map(String::from),
+    );
     out.write_record(&header)?;
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| plain(v).to_string());
     for r in &board.rows {
-        let mut row = vec![r.nis.clone(), r.name.clone(), r.arrondissement.clone(), r.province.clone()];
+        let mut row = vec![
+            r.nis.clone(),
+            r.name.clone(),
+            r.arrondissement.clone(),
+            r.province.clone(),
+        ];
         for (ind, c) in def.indicators.iter().zip(&r.cells) {
             row.push(opt(c.value.map(|v| ind.display(v))));
             row.push(opt(c.reference.map(|v| ind.display(v))));

@@ -19,7 +19,10 @@ pub struct Table {
 impl Table {
     /// A table with these column headers and alignments.
     pub fn new(header: Vec<(String, Align)>) -> Self {
-        Table { header, rows: Vec::new() }
+        Table {
+            header,
+            rows: Vec::new(),
+        }
     }
 
     /// Add a row (as many cells as columns).
@@ -72,9 +75,15 @@ mod tests {
 
     #[test]
     fn pads_by_characters_not_bytes() {
-        let mut t = Table::new(vec![("Gemeente".into(), Align::Left), ("Score".into(), Align::Right)]);
+        let mut t = Table::new(vec![
+            ("Gemeente".into(), Align::Left),
+            ("Score".into(), Align::Right),
+        ]);
         t.push(vec!["Sint-Niklaas".into(), "7".into()]);
         t.push(vec!["Zoersel".into(), "12".into()]);
-        assert_eq!(t.render(), "Gemeente      Score\nSint-Niklaas      7\nZoersel          12\n");
+        assert_eq!(
+            t.render(),
+            "Gemeente      Score\nSint-Niklaas      7\nZoersel          12\n"
+        );
     }
 }

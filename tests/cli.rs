@@ -1,0 +1,425 @@
+//! The `barometer` binary run on fixtures and on the bundled demo data, as a user would.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn barometer() -> Command {
+    let mut cmd = Command::cargo_bin("barometer").unwrap();
+    cmd.env("SOURCE_DATE_EPOCH", "1795482061");
+    cmd
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Files in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn score_table_on_the_demo_in_dutch_and_english() {
+    barometer()
+        .args(["score", "--year", "2023"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Vlaamse kinderarmoedebarometer 2023 - 300 gemeenten",
+        ))
+        .stdout(predicate::str::contains("LET OP: synthetische demodata"))
+        .stdout(predicate::str::contains("Rang  NIS"))
+        .stdout(predicate::str::contains("2026-11-24T01:01:01Z"));
+    barometer()
+        .args(["score", "--year", "2023", "--lang", "en"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Flemish child-poverty barometer 2023 - 300 municipalities",
+        ))
+        .stdout(predicate::str::contains("Rank  NIS    Municipality"));
+}
+
+#[test]
+fn csv_rows_carry_points_scores_and_the_run_record() {
+    let out = barometer()
+        .args(["score", "--year", "2013", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("# tool: barometer "));
+    assert!(text.contains("# data: SYNTHETIC demo data"));
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[4], "kansarmoede-index_value");
+    let point_cols: Vec<usize> = (0..header.len())
+        .filter(|&i| header[i].ends_with("_point"))
+        .collect();
+    assert_eq!(point_cols.len(), 7);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 300);
+    for r in &rows {
+        let points = point_cols.iter().filter(|&&i| &r[i] == "1").count();
+        assert_eq!(r[col("score")].parse::<usize>().unwrap(), points);
+    }
+    let genk = rows.iter().find(|r| &r[0] == "71016").unwrap();
+    assert_eq!(&genk[1], "Genk");
+    let vt: f64 = genk[col("verhoogde-tegemoetkoming-0-4_value")]
+        .parse()
+        .unwrap();
+    assert!((vt - 11.6).abs() < 0.05, "{vt}");
+    let vt_ref: f64 = genk[col("verhoogde-tegemoetkoming-0-4_reference")]
+        .parse()
+        .unwrap();
+    assert!((vt_ref - 8.0).abs() < 0.05, "{vt_ref}");
+}
+
+#[test]
+fn json_output_to_a_file_is_atomic_and_complete() {
+    let dir = tmp();
+    let out = dir.path().join("b.json");
+    barometer()
+        .args(["score", "--year", "2023", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("");
+    assert_eq!(
+        listing(dir.path()),
+        vec!["b.json"],
+        "no temporary files left"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["municipalities"].as_array().unwrap().len(), 300);
+    assert_eq!(v["run"]["parameters"]["year"], "2023");
+    assert_eq!(v["run"]["store"]["synthetic"], true);
+    assert_eq!(v["references"].as_array().unwrap().len(), 7);
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let run = || {
+        barometer()
+            .args(["score", "--year", "2020", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn ingest_then_score_the_fixture() {
+    let dir = tmp();
+    let store = dir.path().join("five.parquet");
+    barometer()
+        .args([
+            "ingest",
+            "--barometer",
+            "tests/fixtures/five/barometer.toml",
+            "--tidy",
+            "tests/fixtures/five/tidy.csv",
+            "--store",
+        ])
+        .arg(&store)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "15 added, 0 unchanged, 0 replaced, 0 rejected",
+        ));
+    let first = std::fs::read(&store).unwrap();
+    // Re-ingesting the same file changes nothing.
+    barometer()
+        .args([
+            "ingest",
+            "--barometer",
+            "tests/fixtures/five/barometer.toml",
+            "--tidy",
+            "tests/fixtures/five/tidy.csv",
+            "--store",
+        ])
+        .arg(&store)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 added, 15 unchanged"))
+        .stdout(predicate::str::contains("unchanged:"));
+    assert_eq!(std::fs::read(&store).unwrap(), first);
+    let out = barometer()
+        .args([
+            "score",
+            "--year",
+            "2020",
+            "--barometer",
+            "tests/fixtures/five/barometer.toml",
+            "--format",
+            "csv",
+            "--store",
+        ])
+        .arg(&store)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let ranked: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .map(|l| &l[..5])
+        .collect();
+    assert_eq!(ranked, vec!["71022", "11002", "71016", "24062", "31005"]);
+    assert!(text.contains("# input: tests/fixtures/five/tidy.csv sha256 "));
+}
+
+#[test]
+fn demo_round_trips_through_tidy_csv() {
+    let dir = tmp();
+    let csv = dir.path().join("demo.csv");
+    let store = dir.path().join("demo.parquet");
+    barometer()
+        .args(["demo", "--out"])
+        .arg(&csv)
+        .assert()
+        .success();
+    barometer()
+        .args(["ingest", "--tidy"])
+        .arg(&csv)
+        .arg("--store")
+        .arg(&store)
+        .assert()
+        .success();
+    let score = |extra: &[&std::ffi::OsStr]| {
+        let out = barometer()
+            .args(["score", "--year", "2017", "--format", "csv"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(score(&[]), score(&["--store".as_ref(), store.as_os_str()]));
+}
+
+/// A bad input: the command fails with `code`, says `fragment`, and creates or changes no file.
+fn refuses(args: &[&str], files: &[(&str, &str)], code: i32, fragment: &str) {
+    let dir = tmp();
+    for (name, text) in files {
+        write(dir.path(), name, text);
+    }
+    let before = listing(dir.path());
+    barometer()
+        .current_dir(dir.path())
+        .args(args)
+        .assert()
+        .code(code)
+        .stderr(predicate::str::contains(fragment));
+    assert_eq!(listing(dir.path()), before, "no output file for {args:?}");
+}
+
+const HEADER: &str = "nis;jaar;indicator;teller;noemer\n";
+
+#[test]
+fn bad_rows_are_named_with_file_line_and_column() {
+    let ingest = ["ingest", "--tidy", "in.csv", "--store", "s.parquet"];
+    let cases: &[(&str, &str)] = &[
+        (
+            "71016;2013;kansarmoede-index;20;100\n11999;2013;kansarmoede-index;1;10\n",
+            "in.csv:3, column 'nis': unknown REFNIS code '11999'",
+        ),
+        (
+            "71016;2013;kansarmoede-index;-3;100\n",
+            "in.csv:2, column 'teller': negative count -3",
+        ),
+        (
+            "71016;2013;kansarmoede-index;120;100\n",
+            "in.csv:2, column 'teller': numerator 120 is above the denominator",
+        ),
+        (
+            "71016;2013;kansarmoede;20;100\n",
+            "in.csv:2, column 'indicator': unknown indicator 'kansarmoede'; did you mean 'kansarmoede-index'?",
+        ),
+        (
+            "71016;1870;kansarmoede-index;20;100\n",
+            "in.csv:2, column 'jaar': year 1870 is out of range",
+        ),
+        (
+            "71016;2013;kansarmoede-index;12.153;20000\n",
+            "in.csv:2, column 'teller': '12.153' is ambiguous",
+        ),
+        (
+            "71016;2013;kansarmoede-index;NaN;100\n",
+            "'NaN' is not a finite number",
+        ),
+        (
+            "70000;2013;kansarmoede-index;1;100\n",
+            "'70000' is the province Limburg, an aggregate",
+        ),
+        (
+            "71016;2013;kansarmoede-index;20\n",
+            "in.csv:2: 4 fields where the header has 5",
+        ),
+    ];
+    for (rows, fragment) in cases {
+        let text = format!("{HEADER}{rows}");
+        refuses(&ingest, &[("in.csv", &text)], 1, fragment);
+    }
+}
+
+#[test]
+fn duplicates_and_conflicts_name_both_places() {
+    let text = format!(
+        "{HEADER}71016;2013;kansarmoede-index;20;100\n71016;2013;kansarmoede-index;21;100\n"
+    );
+    refuses(
+        &["ingest", "--tidy", "in.csv", "--store", "s.parquet"],
+        &[("in.csv", &text)],
+        1,
+        "duplicate row for unit 71016, year 2013, indicator 'kansarmoede-index': in.csv:2 and in.csv:3",
+    );
+    let a = format!("{HEADER}71016;2013;kansarmoede-index;20;100\n");
+    let b = format!("{HEADER}71016;2013;kansarmoede-index;21;100\n");
+    refuses(
+        &["ingest", "--tidy", "a.csv", "b.csv", "--store", "s.parquet"],
+        &[("a.csv", &a), ("b.csv", &b)],
+        1,
+        "a.csv:2 and b.csv:2",
+    );
+    // Against an existing store: an error naming the source, unless --replace.
+    let dir = tmp();
+    write(dir.path(), "a.csv", &a);
+    write(dir.path(), "b.csv", &b);
+    let ingest = |file: &str, replace: bool| {
+        let mut cmd = barometer();
+        cmd.current_dir(dir.path())
+            .args(["ingest", "--tidy", file, "--store", "s.parquet"]);
+        if replace {
+            cmd.arg("--replace");
+        }
+        cmd.assert()
+    };
+    ingest("a.csv", false).success();
+    let stored = std::fs::read(dir.path().join("s.parquet")).unwrap();
+    ingest("b.csv", false)
+        .code(1)
+        .stderr(predicate::str::contains(
+            "already in the store from 'a.csv'",
+        ));
+    assert_eq!(
+        std::fs::read(dir.path().join("s.parquet")).unwrap(),
+        stored,
+        "store untouched"
+    );
+    ingest("b.csv", true)
+        .success()
+        .stdout(predicate::str::contains("1 replaced"));
+}
+
+#[test]
+fn mixed_municipality_sets_are_refused() {
+    let text = format!(
+        "{HEADER}44011;2018;kansarmoede-index;20;100\n44083;2018;kansarmoede-index;21;100\n"
+    );
+    refuses(
+        &["ingest", "--tidy", "in.csv", "--store", "s.parquet"],
+        &[("in.csv", &text)],
+        1,
+        "year 2018 mixes municipality sets",
+    );
+}
+
+#[test]
+fn file_level_problems() {
+    let ingest = ["ingest", "--tidy", "in.csv", "--store", "s.parquet"];
+    refuses(&ingest, &[("in.csv", "")], 1, "in.csv: the file is empty");
+    refuses(
+        &ingest,
+        &[("in.csv", HEADER)],
+        1,
+        "has a header but no data rows",
+    );
+    refuses(
+        &ingest,
+        &[("in.csv", "nis;jaar;indicator;teller;noemer;extra\n")],
+        1,
+        "unknown column 'extra'",
+    );
+    refuses(
+        &["ingest", "--tidy", "nope.csv"],
+        &[],
+        1,
+        "cannot read nope.csv",
+    );
+    refuses(
+        &["score", "--year", "2023", "--store", "s.parquet"],
+        &[("s.parquet", "not parquet")],
+        1,
+        "s.parquet is not a barometer store",
+    );
+    refuses(
+        &["score", "--year", "2023", "--barometer", "b.toml"],
+        &[("b.toml", "[barometer]\nid = 1\n")],
+        1,
+        "b.toml: invalid barometer definition",
+    );
+}
+
+#[test]
+fn usage_and_data_errors_have_distinct_exit_codes() {
+    refuses(&["score"], &[], 2, "--year");
+    refuses(
+        &["score", "--year", "twenty"],
+        &[],
+        2,
+        "invalid value 'twenty'",
+    );
+    refuses(
+        &["score", "--year", "2023", "--out", "x.pdf"],
+        &[],
+        2,
+        "cannot tell the format",
+    );
+    refuses(
+        &["score", "--year", "2031"],
+        &[],
+        1,
+        "year 2031 is not in the store <bundled demo store>: the store has 2008-2023",
+    );
+}
+
+#[test]
+fn every_command_shows_an_example_in_its_help() {
+    for cmd in ["score", "ingest", "demo"] {
+        barometer()
+            .args([cmd, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Examples:"));
+    }
+    barometer()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"));
+}
