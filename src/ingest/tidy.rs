@@ -241,7 +241,7 @@ mod tests {
         let text = b"nis,jaar,indicator,teller,noemer\n\
                      71016,2013,kansarmoede-index,120,100\n\
                      71016,2013,budgetmeters-elektriciteit,-3,100\n\
-                     99999,2013,kansarmoede-index,1,100\n";
+                     71999,2013,kansarmoede-index,1,100\n";
         let f = parse_text(text).unwrap();
         let msgs: Vec<String> = f
             .rejected
@@ -253,7 +253,7 @@ mod tests {
             msgs[0].starts_with("t.csv:2, column 'teller': numerator 120 is above the denominator")
         );
         assert!(msgs[1].contains("t.csv:3, column 'teller': negative count"));
-        assert!(msgs[2].contains("t.csv:4, column 'nis': unknown REFNIS code '99999'"));
+        assert!(msgs[2].contains("t.csv:4, column 'nis': unknown REFNIS code '71999'"));
     }
 
     #[test]
