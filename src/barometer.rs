@@ -149,6 +149,12 @@ pub fn score(store: &Store, def: &Definition, geo: &Geography, year: i32) -> Res
             ..empty.clone()
         };
     }
+    if let Some(unknown) = cells.keys().find(|u| geo.municipality(u).is_none()) {
+        return Err(data(format!(
+            "{}: unit '{unknown}' is not a known Flemish municipality; rebuild the store with `barometer ingest`",
+            store.origin
+        )));
+    }
     let set = geo
         .set_of_year_units(year, cells.keys().map(String::as_str))
         .map_err(data)?;
@@ -165,7 +171,7 @@ pub fn score(store: &Store, def: &Definition, geo: &Geography, year: i32) -> Res
         }
         let m = geo
             .municipality(&nis)
-            .expect("store units are known municipalities");
+            .expect("units were checked against the geography above");
         out.push(Row {
             name: m.name_nl.clone(),
             arrondissement: m.arrondissement.clone(),

@@ -9,9 +9,18 @@ use clap::Parser;
 fn main() {
     let cli = cli::Cli::parse();
     if let Err(err) = cmd::run(cli) {
+        // A reader that stops early (`| head`) is not an error.
         let broken_pipe = err.chain().any(|e| {
-            e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            let io = e.downcast_ref::<std::io::Error>().or_else(|| {
+                e.downcast_ref::<csv::Error>().and_then(|c| match c.kind() {
+                    csv::ErrorKind::Io(io) => Some(io),
+                    _ => None,
+                })
+            });
+            let json = e
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind);
+            io.map(std::io::Error::kind).or(json) == Some(std::io::ErrorKind::BrokenPipe)
         });
         if broken_pipe {
             std::process::exit(0);

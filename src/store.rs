@@ -288,12 +288,49 @@ impl Store {
                 None => return Err(data(format!("{origin}: store column '{name}' is missing"))),
             }
         }
-        Ok(Store {
+        let store = Store {
             frame,
             meta,
             origin: origin.to_owned(),
             sha256: sha256_hex(bytes),
-        })
+        };
+        store.check_rows()?;
+        Ok(store)
+    }
+
+    /// Check what a store written by another program might get wrong: empty keys, counts that
+    /// are negative or not finite, duplicate keys.
+    fn check_rows(&self) -> Result<()> {
+        let records = self.records()?;
+        for (i, r) in records.iter().enumerate() {
+            let bad = |what: &str| {
+                data(format!(
+                    "{}: row {} ({} {} {}): {what}",
+                    self.origin,
+                    i + 1,
+                    r.unit,
+                    r.year,
+                    r.indicator
+                ))
+            };
+            if r.unit.is_empty() || r.indicator.is_empty() {
+                return Err(bad("empty unit or indicator"));
+            }
+            for v in [r.numerator, r.denominator].into_iter().flatten() {
+                if !v.is_finite() || v < 0.0 {
+                    return Err(bad(&format!("count {v} is negative or not finite")));
+                }
+            }
+        }
+        let mut keys: Vec<_> = records.iter().map(Record::key).collect();
+        keys.sort_unstable();
+        if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
+            return Err(data(format!(
+                "{}: unit {}, year {}, indicator '{}' appears twice; the key must be unique",
+                self.origin, w[0].0, w[0].1, w[0].2
+            )));
+        }
+        Ok(())
     }
 
     /// The store as Parquet bytes, metadata included.
@@ -440,6 +477,28 @@ mod tests {
         assert_eq!(rows[1].numerator, None);
         assert_eq!(rows[1].status, Status::Suppressed);
         assert_eq!(back.sha256, store.sha256);
+    }
+
+    #[test]
+    fn rejects_stores_with_bad_counts_or_duplicate_keys() {
+        let mut bad = rec("71016", 2013, Some(f64::NAN), Status::Observed);
+        let store = Store::from_records(vec![bad.clone()], StoreMeta::default(), "mem").unwrap();
+        let msg = format!(
+            "{:#}",
+            Store::from_parquet(&store.to_parquet().unwrap(), "x").unwrap_err()
+        );
+        assert!(
+            msg.contains("x: row 1 (71016 2013 kansarmoede-index): count NaN"),
+            "{msg}"
+        );
+        bad.numerator = Some(1.0);
+        let store =
+            Store::from_records(vec![bad.clone(), bad], StoreMeta::default(), "mem").unwrap();
+        let msg = format!(
+            "{:#}",
+            Store::from_parquet(&store.to_parquet().unwrap(), "x").unwrap_err()
+        );
+        assert!(msg.contains("appears twice"), "{msg}");
     }
 
     #[test]

@@ -167,3 +167,26 @@ fn demo_scores_equal_their_points_every_year() {
         }
     }
 }
+
+#[test]
+fn a_store_with_an_unknown_unit_is_an_error_not_a_panic() {
+    use barometer::store::{Record, Status, StoreMeta};
+    let rec = Record {
+        unit: "99999".into(),
+        year: 2020,
+        indicator: "a".into(),
+        numerator: Some(1.0),
+        denominator: Some(10.0),
+        status: Status::Observed,
+        source: "elsewhere".into(),
+    };
+    let store = Store::from_records(vec![rec], StoreMeta::default(), "foreign.parquet").unwrap();
+    let msg = format!(
+        "{:#}",
+        score(&store, &definition(&[]), Geography::bundled(), 2020).unwrap_err()
+    );
+    assert!(
+        msg.contains("foreign.parquet: unit '99999' is not a known Flemish municipality"),
+        "{msg}"
+    );
+}

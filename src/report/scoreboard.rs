@@ -75,10 +75,7 @@ pub fn table(
     header.push(("Score".to_owned(), Align::Right));
     header.push(("Ind.".to_owned(), Align::Right));
     header.push((lang.pick("Composiet", "Composite").to_owned(), Align::Right));
-    header.push(("Deciel".to_owned(), Align::Right));
-    if en {
-        header.last_mut().expect("header is not empty").0 = "Decile".into();
-    }
+    header.push((lang.pick("Deciel", "Decile").to_owned(), Align::Right));
     let mut t = Table::new(header);
     for r in &board.rows {
         let mut row = vec![
@@ -135,11 +132,22 @@ pub fn table(
         )
     );
     if !board.absent.is_empty() {
+        let shown: Vec<&str> = board.absent.iter().take(10).map(String::as_str).collect();
+        let more = if board.absent.len() > shown.len() {
+            ", ..."
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "{}: {}",
-            lang.pick("Zonder gegevens", "Without data"),
-            board.absent.join(", ")
+            "{} {} {}: {}{more}",
+            board.absent.len(),
+            lang.pick(
+                "gemeenten van de indeling zonder gegevens",
+                "municipalities of the set without data"
+            ),
+            board.municipality_set,
+            shown.join(", ")
         );
     }
     let _ = writeln!(
