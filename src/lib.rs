@@ -5,6 +5,7 @@
 
 pub mod atomic;
 pub mod barometer;
+pub mod chart;
 pub mod definition;
 pub mod demo;
 pub mod error;
