@@ -15,4 +15,5 @@ pub mod ingest;
 pub mod lang;
 pub mod report;
 pub mod run_record;
+pub mod stats;
 pub mod store;
