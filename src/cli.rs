@@ -26,4 +26,6 @@ pub enum Command {
     Ingest(cmd::ingest::Args),
     /// Write the synthetic demo store (Parquet) or its tidy CSV.
     Demo(cmd::demo::Args),
+    /// The omgevingsanalyse of a municipality: figures, intervals, trends, charts, HTML report.
+    Profile(cmd::profile::Args),
 }

@@ -13,6 +13,7 @@ pub mod geo;
 pub mod indicators;
 pub mod ingest;
 pub mod lang;
+pub mod profile;
 pub mod report;
 pub mod run_record;
 pub mod stats;

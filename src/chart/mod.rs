@@ -2,6 +2,10 @@
 //! system fonts), a colour-blind-safe palette, and rendering of any [`Chart`] to SVG and to PNG at
 //! print resolution.
 
+pub mod card;
+pub mod comparison;
+pub mod trend;
+
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};

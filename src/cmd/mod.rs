@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod ingest;
+pub mod profile;
 pub mod score;
 
 use crate::cli::{Cli, Command};
@@ -15,6 +16,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Score(args) => score::run(&args),
         Command::Ingest(args) => ingest::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Profile(args) => profile::run(&args),
     }
 }
 
