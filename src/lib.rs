@@ -12,6 +12,7 @@ pub mod geo;
 pub mod indicators;
 pub mod ingest;
 pub mod lang;
+pub mod names;
 pub mod report;
 pub mod run_record;
 pub mod store;

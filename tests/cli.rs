@@ -242,7 +242,14 @@ const HEADER: &str = "nis;jaar;indicator;teller;noemer\n";
 
 #[test]
 fn bad_rows_are_named_with_file_line_and_column() {
-    let ingest = ["ingest", "--tidy", "in.csv", "--store", "s.parquet"];
+    let ingest = [
+        "ingest",
+        "--strict",
+        "--tidy",
+        "in.csv",
+        "--store",
+        "s.parquet",
+    ];
     let cases: &[(&str, &str)] = &[
         (
             "71016;2013;kansarmoede-index;20;100\n11999;2013;kansarmoede-index;1;10\n",
@@ -410,7 +417,7 @@ fn usage_and_data_errors_have_distinct_exit_codes() {
 
 #[test]
 fn every_command_shows_an_example_in_its_help() {
-    for cmd in ["score", "ingest", "demo"] {
+    for cmd in ["score", "ingest", "demo", "check"] {
         barometer()
             .args([cmd, "--help"])
             .assert()

@@ -1,5 +1,6 @@
 //! One file per subcommand, each with its `Args` and a `run` function.
 
+pub mod check;
 pub mod demo;
 pub mod ingest;
 pub mod score;
@@ -15,6 +16,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Score(args) => score::run(&args),
         Command::Ingest(args) => ingest::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Check(args) => check::run(&args),
     }
 }
 
