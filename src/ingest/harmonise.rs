@@ -43,6 +43,26 @@ pub fn successor<'g>(
     code
 }
 
+/// The set a year's units are given in: the set in force that year when it holds them all,
+/// else the oldest later set that does (the smallest harmonisation that explains the codes;
+/// codes untouched by later mergers fit every later set too).
+pub fn year_set<'g>(
+    geo: &'g Geography,
+    year: i32,
+    units: &BTreeSet<&str>,
+) -> Result<&'g MunicipalitySet> {
+    let official = geo.set_for_year(year);
+    let fitting = geo.sets_containing(units.iter().copied());
+    if let Some(set) = fitting
+        .iter()
+        .find(|s| *s == &official || s.from > official.from)
+    {
+        return Ok(set);
+    }
+    geo.set_of_year_units(year, units.iter().copied())
+        .map_err(data)
+}
+
 /// The newest municipality set among the years of `records`.
 pub fn latest_set<'g>(
     geo: &'g Geography,
@@ -50,9 +70,7 @@ pub fn latest_set<'g>(
 ) -> Result<Option<&'g MunicipalitySet>> {
     let mut best: Option<&MunicipalitySet> = None;
     for (year, units) in units_by_year(records) {
-        let set = geo
-            .set_of_year_units(year, units.iter().copied())
-            .map_err(data)?;
+        let set = year_set(geo, year, &units)?;
         if best.is_none_or(|b| set.from > b.from) {
             best = Some(set);
         }
@@ -81,9 +99,7 @@ pub fn harmonise<T: Clone>(
     let refs: Vec<&Record> = records.iter().map(|(r, _)| r).collect();
     let mut source_set: BTreeMap<i32, &MunicipalitySet> = BTreeMap::new();
     for (year, units) in units_by_year(&refs) {
-        let set = geo
-            .set_of_year_units(year, units.iter().copied())
-            .map_err(data)?;
+        let set = year_set(geo, year, &units)?;
         if set.from > target.from {
             return Err(data(format!(
                 "year {year} is given in the municipality set {}, newer than the target set {}: \
@@ -254,6 +270,23 @@ mod tests {
             .map(|a| (a.new_nis.as_str(), a.old.len()))
             .collect();
         assert_eq!(names, vec![("44083", 2), ("45068", 2), ("72043", 2)]);
+    }
+
+    #[test]
+    fn a_year_is_in_the_oldest_set_that_explains_its_codes() {
+        let geo = Geography::bundled();
+        let units = |c: &[&'static str]| c.iter().copied().collect::<BTreeSet<&str>>();
+        // Pelt (2019) with Genk in 2018: the 2019 set, not 2025, though both hold the codes.
+        let set = year_set(geo, 2018, &units(&["72043", "71016"])).unwrap();
+        assert_eq!(set.label(), "2019-2024");
+        assert_eq!(
+            year_set(geo, 2018, &units(&["72025"])).unwrap().label(),
+            "2014-2018"
+        );
+        assert_eq!(
+            year_set(geo, 2026, &units(&["71016"])).unwrap().label(),
+            "2025-"
+        );
     }
 
     #[test]

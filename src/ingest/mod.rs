@@ -390,8 +390,11 @@ pub fn merge(
     let target = match opts.target_year {
         Some(y) => Some(geo.set_for_year(y)),
         None => {
-            let all: Vec<&Record> = incoming.iter().copied().chain(stored.iter()).collect();
-            harmonise::latest_set(geo, &all)?
+            // The store and the files are each in one set per year, not necessarily the same.
+            let stored_refs: Vec<&Record> = stored.iter().collect();
+            let a = harmonise::latest_set(geo, &incoming)?;
+            let b = harmonise::latest_set(geo, &stored_refs)?;
+            a.into_iter().chain(b).max_by_key(|s| s.from)
         }
     };
     let (stored, incoming): (Vec<Record>, Vec<(Record, Location)>) = match target {
