@@ -224,11 +224,11 @@ fn stadsmonitor_workbook_with_a_sheet_per_indicator() {
         "noemer",
         "waarde",
     ];
-    let sheets: [(&str, &str, [Cells; 2]); 2] = [
+    let sheets: [(&str, &str, Vec<Cells>); 2] = [
         (
             "Kansarmoede",
             "Aandeel geboorten in kansarme gezinnen",
-            [
+            vec![
                 ("Genk", 71016.0, "1021", "5432"),
                 ("Nevele", 44049.0, "<5", "410"),
             ],
@@ -236,9 +236,10 @@ fn stadsmonitor_workbook_with_a_sheet_per_indicator() {
         (
             "Budgetmeters",
             "Actieve budgetmeters elektriciteit",
-            [
+            vec![
                 ("Genk", 71016.0, "825", "25780"),
                 ("Deinze", 44011.0, "60", "1.234"),
+                ("Hasselt", 71022.0, "12,5,0", "100"),
             ],
         ),
     ];
@@ -294,6 +295,13 @@ fn stadsmonitor_workbook_with_a_sheet_per_indicator() {
             want("71016", ka, Some(1021.0), 5432.0, ob),
         ],
     );
-    assert!(report.rejected.is_empty(), "{:?}", rejections(&report));
-    assert_eq!(report.files[0].read, 4);
+    let rej = rejections(&report);
+    assert_eq!(rej.len(), 1, "{rej:?}");
+    assert!(
+        rej[0].starts_with(&format!(
+            "{file}[Budgetmeters]:6, column 'teller': '12,5,0' is not a number"
+        )),
+        "{rej:?}"
+    );
+    assert_eq!(report.files[0].read, 5);
 }

@@ -124,6 +124,7 @@ pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Re
         let record = match result {
             Ok(r) => r,
             Err(e) => {
+                parsed.read += 1;
                 let line = e.position().map_or(0, |p| p.line());
                 parsed.rejected.push(Rejection {
                     location: Location::new(path, line, None),
