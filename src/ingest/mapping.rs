@@ -509,6 +509,9 @@ pub fn apply(mapping: &Mapping, table: &Table, ctx: &Context) -> Result<Applied>
         ..Applied::default()
     };
     let mut sums: BTreeMap<(String, i32, String), usize> = BTreeMap::new();
+    // Indicator cells repeat: resolve each distinct (measure, cell) once.
+    let mut indicators: std::collections::HashMap<(usize, String), Result<String, String>> =
+        std::collections::HashMap::new();
     let style = |t: &str| style_for(mapping, table, t);
     for row in &table.rows {
         out.read += 1;
@@ -599,11 +602,16 @@ pub fn apply(mapping: &Mapping, table: &Table, ctx: &Context) -> Result<Applied>
                     }
                 }
             };
-            for p in &plans {
+            for (k, p) in plans.iter().enumerate() {
                 if !passes(&p.filters, &row.cells, style) {
                     continue;
                 }
-                let indicator = match indicator_of(mapping, p.measure, ind_col.map(cell), ctx) {
+                let label = ind_col.map(cell);
+                let resolved = indicators
+                    .entry((k, label.unwrap_or_default().to_owned()))
+                    .or_insert_with(|| indicator_of(mapping, p.measure, label, ctx))
+                    .clone();
+                let indicator = match resolved {
                     Ok(id) => id,
                     Err(e) => {
                         reject(&mut out, ind_col, e, false);
