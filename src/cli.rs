@@ -22,10 +22,12 @@ pub struct Cli {
 pub enum Command {
     /// Score every municipality for one year: points per indicator, score 0-7, rank, decile.
     Score(cmd::score::Args),
-    /// Load tidy CSV files (nis;jaar;indicator;teller;noemer) into a store.
+    /// Load publisher files (--layout) or tidy CSV files (--tidy) into a store.
     Ingest(cmd::ingest::Args),
     /// Write the synthetic demo store (Parquet) or its tidy CSV.
     Demo(cmd::demo::Args),
     /// The omgevingsanalyse of a municipality: figures, intervals, trends, charts, HTML report.
     Profile(cmd::profile::Args),
+    /// Read files as `ingest` would and report every problem, writing nothing.
+    Check(cmd::check::Args),
 }

@@ -14,6 +14,7 @@ pub mod indicators;
 pub mod ingest;
 pub mod lang;
 pub mod profile;
+pub mod names;
 pub mod report;
 pub mod run_record;
 pub mod stats;

@@ -242,7 +242,14 @@ const HEADER: &str = "nis;jaar;indicator;teller;noemer\n";
 
 #[test]
 fn bad_rows_are_named_with_file_line_and_column() {
-    let ingest = ["ingest", "--tidy", "in.csv", "--store", "s.parquet"];
+    let ingest = [
+        "ingest",
+        "--strict",
+        "--tidy",
+        "in.csv",
+        "--store",
+        "s.parquet",
+    ];
     let cases: &[(&str, &str)] = &[
         (
             "71016;2013;kansarmoede-index;20;100\n11999;2013;kansarmoede-index;1;10\n",
@@ -410,7 +417,7 @@ fn usage_and_data_errors_have_distinct_exit_codes() {
 
 #[test]
 fn every_command_shows_an_example_in_its_help() {
-    for cmd in ["score", "ingest", "demo"] {
+    for cmd in ["score", "ingest", "demo", "check"] {
         barometer()
             .args([cmd, "--help"])
             .assert()
@@ -439,4 +446,110 @@ fn a_reader_that_stops_early_is_not_an_error() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{:?}", out.status);
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn lenient_ingest_keeps_good_rows_and_writes_the_rejected_ones_beside_the_store() {
+    let dir = tmp();
+    let text = format!(
+        "{HEADER}71016;2013;kansarmoede-index;20;100\n11999;2013;kansarmoede-index;1;10\n\
+         71022;2013;kansarmoede-index;12.153;20000\n"
+    );
+    write(dir.path(), "in.csv", &text);
+    barometer()
+        .current_dir(dir.path())
+        .args(["ingest", "--tidy", "in.csv", "--store", "s.parquet"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "read     in.csv (sha256 ",
+        ))
+        .stdout(predicate::str::contains(
+            "3 rows read, 1 kept (0 suppressed), 0 skipped, 2 rejected",
+        ))
+        .stdout(predicate::str::contains(
+            "rejected 2 rows (1 with an unknown municipality):\n  in.csv:3, column 'nis': unknown REFNIS code '11999'",
+        ))
+        .stdout(predicate::str::contains("1 added, 0 unchanged, 0 replaced, 2 rejected"))
+        .stdout(predicate::str::contains("rejected rows written to s.rejected.csv"));
+    assert_eq!(
+        listing(dir.path()),
+        vec!["in.csv", "s.parquet", "s.rejected.csv"]
+    );
+    let side = std::fs::read_to_string(dir.path().join("s.rejected.csv")).unwrap();
+    assert!(side.starts_with("# tool: barometer "), "{side}");
+    let body: Vec<&str> = side.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(body[0], "file,line,column,reason");
+    assert!(
+        body[1].starts_with("in.csv,3,nis,unknown REFNIS code '11999'"),
+        "{side}"
+    );
+    assert!(
+        body[2].starts_with("in.csv,4,teller,'12.153' is ambiguous"),
+        "{side}"
+    );
+    assert_eq!(body.len(), 3);
+}
+
+#[test]
+fn check_reports_and_writes_nothing() {
+    let text =
+        format!("{HEADER}71016;2013;kansarmoede-index;20;100\n11999;2013;kansarmoede-index;1;10\n");
+    let dir = tmp();
+    write(dir.path(), "in.csv", &text);
+    barometer()
+        .current_dir(dir.path())
+        .args(["check", "--layout", "tidy", "in.csv"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "in.csv:3, column 'nis': unknown REFNIS code '11999'",
+        ))
+        .stdout(predicate::str::contains("check    nothing written"))
+        .stderr(predicate::str::contains("1 row(s) would be rejected"));
+    assert_eq!(listing(dir.path()), vec!["in.csv"]);
+    refuses(
+        &["check", "--layout", "excel", "in.csv"],
+        &[("in.csv", &text)],
+        2,
+        "unknown layout 'excel'",
+    );
+    refuses(
+        &["ingest", "in.csv", "--store", "s.parquet"],
+        &[("in.csv", &text)],
+        2,
+        "name the layout of the files",
+    );
+}
+
+#[test]
+fn publisher_files_merge_old_codes_and_re_ingest_changes_nothing() {
+    let dir = tmp();
+    let store = dir.path().join("s.parquet");
+    let ingest = |layout: &str, file: &str| {
+        let mut cmd = barometer();
+        cmd.args(["ingest", "--layout", layout, file, "--store"])
+            .arg(&store);
+        cmd.assert()
+    };
+    let swing = "tests/fixtures/layouts/swing/upload.csv";
+    ingest("swing", swing)
+        .success()
+        .stdout(predicate::str::contains(
+            "merge    72025 Neerpelt + 72029 Overpelt -> 72043 Pelt: 1 rows (2018), 0 suppressed, 0 missing",
+        ))
+        .stdout(predicate::str::contains("5 added"));
+    let first = std::fs::read(&store).unwrap();
+    ingest("swing", swing)
+        .success()
+        .stdout(predicate::str::contains("0 added, 5 unchanged"));
+    assert_eq!(
+        std::fs::read(&store).unwrap(),
+        first,
+        "re-ingest changes nothing"
+    );
+    // A new indicator and year: added, the rest untouched.
+    ingest("oki", "tests/fixtures/layouts/oki/oki-2013.csv")
+        .success()
+        .stdout(predicate::str::contains("3 added, 0 unchanged"));
 }

@@ -98,7 +98,7 @@ fn english_report_and_unknown_names() {
         .arg(dir.path().join("x"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("closest: Genk (71016)"));
+        .stderr(predicate::str::contains("closest: 71016 Genk"));
     assert!(!dir.path().join("x").exists());
 }
 

@@ -3,7 +3,7 @@
 use barometer::barometer::{Scoreboard, score};
 use barometer::definition::Definition;
 use barometer::geo::Geography;
-use barometer::ingest::{merge, tidy};
+use barometer::ingest::{Options, merge, tidy};
 use barometer::store::Store;
 use std::path::Path;
 
@@ -21,7 +21,7 @@ fn definition(replace: &[(&str, &str)]) -> Definition {
 fn board(def: &Definition) -> Scoreboard {
     let geo = Geography::bundled();
     let file = tidy::read(Path::new(&format!("{FIXTURE}/tidy.csv")), def, geo).unwrap();
-    let (store, _) = merge(None, &[file], false, geo, "five").unwrap();
+    let (store, _) = merge(None, &[file], def, Options::default(), geo, "five").unwrap();
     score(&store, def, geo, 2020).unwrap()
 }
 
@@ -137,7 +137,7 @@ fn missing_year_is_a_clear_error() {
     let def = definition(&[]);
     let geo = Geography::bundled();
     let file = tidy::read(Path::new(&format!("{FIXTURE}/tidy.csv")), &def, geo).unwrap();
-    let (store, _) = merge(None, &[file], false, geo, "five.parquet").unwrap();
+    let (store, _) = merge(None, &[file], &def, Options::default(), geo, "five.parquet").unwrap();
     let msg = format!("{:#}", score(&store, &def, geo, 2030).unwrap_err());
     assert!(
         msg.contains("year 2030 is not in the store five.parquet: the store has 2020-2020"),

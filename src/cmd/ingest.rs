@@ -1,68 +1,146 @@
-//! `barometer ingest`: load tidy CSV files into a store, validating every row.
+//! `barometer ingest`: load publisher files or tidy CSV into a store, validating every row,
+//! harmonising municipality mergers, reporting everything, writing rejected rows beside the
+//! store.
 
 use anyhow::Result;
 use barometer::definition::Definition;
+use barometer::error::{data, usage};
 use barometer::geo::Geography;
-use barometer::ingest::{self, tidy};
+use barometer::ingest::layout::{self, Layout};
+use barometer::ingest::{self, ParsedFile, report};
+use barometer::run_record::RunRecord;
 use barometer::store::Store;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// The input files and how to read them (shared with `check`).
+#[derive(Debug, clap::Args)]
+pub struct Inputs {
+    /// Tidy CSV files: nis;jaar;indicator;teller;noemer (the same as `--layout tidy FILE...`).
+    #[arg(long, num_args = 1.., conflicts_with_all = ["layout", "files"])]
+    pub tidy: Vec<PathBuf>,
+    /// How the files are laid out: tidy, sheet, statbel, swing, stadsmonitor, kansarmoede,
+    /// verhoogde-tegemoetkoming, zonder-werk, leefloon, oki, budgetmeters, or a mapping file
+    /// (.toml) for another layout.
+    #[arg(long, requires = "files")]
+    pub layout: Option<String>,
+    /// The files to read (CSV or text; xlsx workbooks for stadsmonitor and mappings).
+    pub files: Vec<PathBuf>,
+    /// The indicator of files that do not name one (e.g. a `sheet` without indicator column).
+    #[arg(long)]
+    pub indicator: Option<String>,
+    /// State all rows in the municipality set in force in this year (2014: 308 municipalities,
+    /// 2019: 300, 2025: 285); default: the newest set present in the store and the files.
+    #[arg(long, value_name = "YEAR")]
+    pub municipality_set: Option<i32>,
+    /// The barometer definition whose indicators may be ingested; the bundled one when omitted.
+    #[arg(long)]
+    pub barometer: Option<PathBuf>,
+}
+
+impl Inputs {
+    /// Read every file; file-level problems are errors, row problems rejections.
+    pub fn read(&self, def: &Definition, geo: &Geography) -> Result<Vec<ParsedFile>> {
+        let (layout, files) = match (&self.layout, self.tidy.is_empty()) {
+            (None, false) => (Layout::Tidy, &self.tidy),
+            (Some(name), _) => (Layout::resolve(name)?, &self.files),
+            (None, true) => {
+                return Err(usage(
+                    "name the layout of the files: --layout LAYOUT FILE... (or --tidy FILE...)",
+                ));
+            }
+        };
+        if let Some(id) = &self.indicator {
+            ingest::check_indicator(def, id).map_err(usage)?;
+        }
+        if let Some(y) = self.municipality_set {
+            ingest::check_year(y).map_err(usage)?;
+        }
+        files
+            .iter()
+            .map(|path| layout::read(path, &layout, def, geo, self.indicator.as_deref()))
+            .collect()
+    }
+
+    /// The parameters for the run record.
+    pub fn parameters(&self) -> Vec<(&'static str, String)> {
+        let mut p = vec![(
+            "layout",
+            self.layout.clone().unwrap_or_else(|| "tidy".into()),
+        )];
+        if let Some(i) = &self.indicator {
+            p.push(("indicator", i.clone()));
+        }
+        if let Some(y) = self.municipality_set {
+            p.push(("municipality_set", y.to_string()));
+        }
+        p
+    }
+}
 
 /// Arguments of `ingest`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
   barometer ingest --tidy kansarmoede.csv budgetmeters.csv --store mijn-store.parquet
+  barometer ingest --layout sheet analyse-genk.csv --indicator kansarmoede-index --store mijn.parquet
+  barometer ingest --layout stadsmonitor kinderarmoede.xlsx --store mijn.parquet --strict
+  barometer ingest --layout mijn-layout.toml cijfers.csv --store mijn.parquet
   barometer ingest --tidy correctie-2021.csv --store mijn-store.parquet --replace
 
-The tidy format (docs/data-formats.md):
-  nis;jaar;indicator;teller;noemer
-  71016;2013;verhoogde-tegemoetkoming;12153;65363")]
+Rejected rows are listed and written to STORE.rejected.csv; --strict makes them an error.
+Layouts and the mapping file format: docs/data-formats.md.")]
 pub struct Args {
-    /// Tidy CSV files: nis;jaar;indicator;teller;noemer (`;` or `,`, decimal comma or point).
-    #[arg(long, num_args = 1.., required = true)]
-    pub tidy: Vec<PathBuf>,
+    /// The files and their layout.
+    #[command(flatten)]
+    pub inputs: Inputs,
     /// The store to create or add to.
     #[arg(long, default_value = "store.parquet")]
     pub store: PathBuf,
-    /// The barometer definition whose indicators may be ingested; the bundled one when omitted.
-    #[arg(long)]
-    pub barometer: Option<PathBuf>,
     /// Let rows that differ from the store replace the stored counts.
     #[arg(long)]
     pub replace: bool,
+    /// Any rejected row is an error and nothing is written.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// The side CSV of rejected rows: `STORE.rejected.csv` beside the store.
+pub fn rejected_path(store: &Path) -> PathBuf {
+    store.with_extension("rejected.csv")
 }
 
 /// Run `ingest`.
 pub fn run(args: &Args) -> Result<()> {
-    let def = Definition::load(args.barometer.as_deref())?;
+    let def = Definition::load(args.inputs.barometer.as_deref())?;
     let geo = Geography::bundled();
     let existing = if args.store.exists() {
         Some(Store::open(&args.store)?)
     } else {
         None
     };
-    let files = args
-        .tidy
-        .iter()
-        .map(|path| tidy::read(path, &def, geo))
-        .collect::<Result<Vec<_>>>()?;
+    let files = args.inputs.read(&def, geo)?;
     let origin = args.store.display().to_string();
-    let (store, report) = ingest::merge(existing.as_ref(), &files, args.replace, geo, &origin)?;
-    for f in &files {
-        println!(
-            "read     {} ({} rows, sha256 {})",
-            f.input.file,
-            f.input.rows,
-            &f.input.sha256[..12]
-        );
+    let opts = ingest::Options {
+        replace: args.replace,
+        strict: args.strict,
+        target_year: args.inputs.municipality_set,
+    };
+    let (store, rep) = ingest::merge(existing.as_ref(), &files, &def, opts, geo, &origin)?;
+    print!("{}", rep.render(geo, 20));
+    if !rep.rejected.is_empty() {
+        let side = rejected_path(&args.store);
+        let mut params = args.inputs.parameters();
+        params.push(("store", origin.clone()));
+        let run = RunRecord::new("ingest", &params, &def, &store);
+        barometer::atomic::write_with(&side, |w| report::write_rejected(w, &run, &rep.rejected))?;
+        println!("rejected rows written to {}", side.display());
     }
     let changed = existing
         .as_ref()
         .is_none_or(|old| old.sha256 != store.sha256);
-    println!(
-        "rows     {} added, {} unchanged, {} replaced, 0 rejected",
-        report.added, report.unchanged, report.replaced
-    );
+    if store.frame.height() == 0 {
+        return Err(data(format!("no row was kept; {origin} was not written")));
+    }
     if changed {
         store.save(&args.store)?;
         println!("store    {} written: {}", origin, store.describe());

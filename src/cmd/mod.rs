@@ -1,5 +1,6 @@
 //! One file per subcommand, each with its `Args` and a `run` function.
 
+pub mod check;
 pub mod demo;
 pub mod ingest;
 pub mod profile;
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Ingest(args) => ingest::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Profile(args) => profile::run(&args),
+        Command::Check(args) => check::run(&args),
     }
 }
 

@@ -7,7 +7,9 @@ use barometer::geo::Geography;
 use barometer::lang::Lang;
 use barometer::profile::figures::{ProfileData, build};
 use barometer::profile::target::{TargetSpec, evaluate};
-use barometer::profile::{names, output};
+use barometer::geo::MunicipalitySet;
+use barometer::names::normalise;
+use barometer::profile::output;
 use barometer::run_record::RunRecord;
 use barometer::store::Store;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -49,8 +51,22 @@ pub struct Args {
     pub lang: Lang,
 }
 
-fn slug(name: &str) -> String {
-    names::normalise(name)
+/// A REFNIS code of `set`, or a name as `barometer::names` matches it.
+fn resolve(geo: &Geography, set: &MunicipalitySet, query: &str) -> Result<String> {
+    let q = query.trim();
+    if set.codes.contains(q) {
+        return Ok(q.to_owned());
+    }
+    match geo.lookup_name(q, Some(set.from)) {
+        Ok(m) if set.codes.contains(&m.nis) => Ok(m.nis.clone()),
+        Ok(m) => Err(usage(format!(
+            "{} {} is not in the municipality set {} of the store's year",
+            m.nis,
+            m.name_nl,
+            set.label()
+        ))),
+        Err(candidates) => Err(usage(geo.name_problem(q, &candidates))),
+    }
 }
 
 /// Run `profile`.
@@ -90,7 +106,7 @@ pub fn run(args: &Args) -> Result<()> {
     let chosen = if all {
         units
     } else {
-        vec![names::resolve(geo, set, &args.municipality)?]
+        vec![resolve(geo, set, &args.municipality)?]
     };
     let record = RunRecord::new(
         "profile",
@@ -129,7 +145,7 @@ pub fn run(args: &Args) -> Result<()> {
                 }
             }
             let dir = if all {
-                args.out.join(format!("{nis}-{}", slug(&profile.name)))
+                args.out.join(format!("{nis}-{}", normalise(&profile.name)))
             } else {
                 args.out.clone()
             };

@@ -4,7 +4,7 @@
 
 use super::number::parse_count;
 use super::{
-    Located, ParsedFile, Rejection, check_counts, check_indicator, check_unit, check_year,
+    Located, ParsedFile, Part, Rejection, check_counts, check_indicator, check_unit, check_year,
 };
 use crate::definition::Definition;
 use crate::error::{Location, data};
@@ -116,15 +116,20 @@ pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Re
         },
         rows: Vec::new(),
         rejected: Vec::new(),
+        read: 0,
+        skipped: 0,
+        notes: Vec::new(),
     };
     for result in reader.records() {
         let record = match result {
             Ok(r) => r,
             Err(e) => {
+                parsed.read += 1;
                 let line = e.position().map_or(0, |p| p.line());
                 parsed.rejected.push(Rejection {
                     location: Location::new(path, line, None),
                     reason: format!("unreadable row: {e}"),
+                    unknown_unit: false,
                 });
                 continue;
             }
@@ -133,6 +138,7 @@ pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Re
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
+        parsed.read += 1;
         if record.len() != headers.len() {
             parsed.rejected.push(Rejection {
                 location: Location::new(path, line, None),
@@ -141,6 +147,7 @@ pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Re
                     record.len(),
                     headers.len()
                 ),
+                unknown_unit: false,
             });
             continue;
         }
@@ -149,8 +156,10 @@ pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Re
             Ok(rec) => parsed.rows.push(Located {
                 location: Location::new(path, line, None),
                 record: rec,
+                part: Part::Whole,
             }),
             Err((column, reason)) => parsed.rejected.push(Rejection {
+                unknown_unit: column == "nis" && reason.contains("REFNIS"),
                 location: Location::new(path, line, Some(column)),
                 reason,
             }),

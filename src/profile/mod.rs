@@ -4,7 +4,6 @@
 
 pub mod charts;
 pub mod figures;
-pub mod names;
 pub mod output;
 pub mod sentences;
 pub mod target;

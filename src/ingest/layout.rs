@@ -1,0 +1,186 @@
+//! The layouts `--layout` accepts: `tidy`, `sheet` (long or wide, sniffed), the publisher and
+//! source layouts bundled as mappings in `data/layouts/`, or the path of a user's mapping TOML.
+
+use super::mapping::{self, Mapping};
+use super::table::{self, Table};
+use super::{ParsedFile, text, tidy};
+use crate::definition::Definition;
+use crate::error::{data, usage};
+use crate::geo::Geography;
+use crate::store::{InputFile, sha256_hex};
+use anyhow::{Context, Result};
+use std::path::Path;
+
+/// The bundled mappings: name and TOML text.
+pub const BUNDLED: [(&str, &str); 11] = [
+    (
+        "sheet-long",
+        include_str!("../../data/layouts/sheet-long.toml"),
+    ),
+    (
+        "sheet-wide",
+        include_str!("../../data/layouts/sheet-wide.toml"),
+    ),
+    ("statbel", include_str!("../../data/layouts/statbel.toml")),
+    ("swing", include_str!("../../data/layouts/swing.toml")),
+    (
+        "stadsmonitor",
+        include_str!("../../data/layouts/stadsmonitor.toml"),
+    ),
+    (
+        "kansarmoede",
+        include_str!("../../data/layouts/kansarmoede.toml"),
+    ),
+    (
+        "verhoogde-tegemoetkoming",
+        include_str!("../../data/layouts/verhoogde-tegemoetkoming.toml"),
+    ),
+    (
+        "zonder-werk",
+        include_str!("../../data/layouts/zonder-werk.toml"),
+    ),
+    ("leefloon", include_str!("../../data/layouts/leefloon.toml")),
+    ("oki", include_str!("../../data/layouts/oki.toml")),
+    (
+        "budgetmeters",
+        include_str!("../../data/layouts/budgetmeters.toml"),
+    ),
+];
+
+/// A layout chosen on the command line.
+#[derive(Debug, Clone)]
+pub enum Layout {
+    /// The tidy CSV format (`nis;jaar;indicator;teller;noemer`).
+    Tidy,
+    /// Mappings tried in order; the first whose columns fit a table reads it (`sheet`: long,
+    /// then wide).
+    Mappings(String, Vec<Mapping>),
+}
+
+impl Layout {
+    /// `tidy`, `sheet`, a bundled name, or a path ending in `.toml`.
+    pub fn resolve(name: &str) -> Result<Layout> {
+        let bundled = |n: &str| -> Result<Mapping> {
+            let (_, text) = BUNDLED
+                .iter()
+                .find(|(b, _)| *b == n)
+                .expect("bundled layout names are listed");
+            Mapping::parse(text, &format!("<bundled>/data/layouts/{n}.toml"))
+        };
+        match name {
+            "tidy" => Ok(Layout::Tidy),
+            "sheet" => Ok(Layout::Mappings(
+                "sheet".into(),
+                vec![bundled("sheet-long")?, bundled("sheet-wide")?],
+            )),
+            n if n.ends_with(".toml") => Ok(Layout::Mappings(
+                n.into(),
+                vec![Mapping::load(Path::new(n))?],
+            )),
+            n if BUNDLED
+                .iter()
+                .any(|(b, _)| *b == n && !b.starts_with("sheet-")) =>
+            {
+                Ok(Layout::Mappings(n.into(), vec![bundled(n)?]))
+            }
+            n => Err(usage(format!(
+                "unknown layout '{n}'; use tidy, sheet, {}, or the path of a mapping file (.toml, \
+                 see docs/data-formats.md)",
+                names().join(", ")
+            ))),
+        }
+    }
+}
+
+/// The names of the bundled publisher and source layouts (besides `tidy` and `sheet`).
+pub fn names() -> Vec<&'static str> {
+    BUNDLED
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| !n.starts_with("sheet-"))
+        .collect()
+}
+
+/// Read one file in `layout`.
+pub fn read(
+    path: &Path,
+    layout: &Layout,
+    def: &Definition,
+    geo: &Geography,
+    indicator: Option<&str>,
+) -> Result<ParsedFile> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.display().to_string();
+    let mappings = match layout {
+        Layout::Tidy => return tidy::parse(&bytes, path, def, geo),
+        Layout::Mappings(_, m) => m,
+    };
+    let tables: Vec<Table> = if table::is_workbook(&bytes) {
+        table::read_workbook(&bytes, &name, mappings[0].layout.sheet.as_deref())?
+    } else {
+        let sep = mappings[0]
+            .layout
+            .separator
+            .as_deref()
+            .map(|s| s.as_bytes()[0]);
+        vec![text::read_delimited(&bytes, &name, sep)?]
+    };
+    let mut parsed = ParsedFile {
+        input: InputFile {
+            file: name.clone(),
+            sha256: sha256_hex(&bytes),
+            rows: 0,
+        },
+        rows: Vec::new(),
+        rejected: Vec::new(),
+        read: 0,
+        skipped: 0,
+        notes: Vec::new(),
+    };
+    let ctx = mapping::Context {
+        def,
+        geo,
+        indicator,
+        source: &name,
+    };
+    for t in &tables {
+        if let Some(e) = t.encoding {
+            parsed.notes.push(format!("{}: {} text", t.name, e.label()));
+        }
+        let m = mappings
+            .iter()
+            .find(|m| mapping::fits(m, t, def))
+            .unwrap_or(&mappings[0]);
+        let applied = mapping::apply(m, t, &ctx)?;
+        parsed.read += applied.read;
+        parsed.skipped += applied.skipped;
+        parsed.rows.extend(applied.rows);
+        parsed.rejected.extend(applied.rejected);
+        parsed.notes.extend(applied.notes);
+    }
+    parsed.input.rows = parsed.rows.len() as u64;
+    if parsed.read == 0 {
+        return Err(data(format!(
+            "{name}: the file has a header but no data rows"
+        )));
+    }
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bundled_mapping_parses() {
+        for (name, text) in BUNDLED {
+            Mapping::parse(text, name).unwrap();
+        }
+        assert!(Layout::resolve("sheet").is_ok());
+        let msg = format!("{:#}", Layout::resolve("excel").unwrap_err());
+        assert!(
+            msg.contains("unknown layout 'excel'; use tidy, sheet, statbel"),
+            "{msg}"
+        );
+    }
+}
