@@ -357,6 +357,7 @@ fn plan<'m>(
     let mut notes = Vec::new();
     let mut plans = Vec::new();
     let mut first_error = None;
+    let mut absent: Vec<String> = Vec::new();
     let here = table.location(table.header_line, None).file;
     for m in &mapping.measure {
         if let Some(id) = &m.indicator
@@ -391,8 +392,7 @@ fn plan<'m>(
         let (numerator, denominator, value, filters) = match resolved {
             Ok(r) => r,
             Err(e) => {
-                let id = m.indicator.as_deref().unwrap_or("the indicator");
-                notes.push(format!("{here}: {id} not read: {e}"));
+                absent.push(m.indicator.as_deref().unwrap_or("the indicator").to_owned());
                 first_error.get_or_insert(e);
                 continue;
             }
@@ -441,6 +441,12 @@ fn plan<'m>(
             scale,
             filters,
         });
+    }
+    if !absent.is_empty() && !plans.is_empty() {
+        notes.push(format!(
+            "{here}: no columns for {} (not read)",
+            absent.join(", ")
+        ));
     }
     match first_error {
         Some(e) if plans.is_empty() => Err(e),
