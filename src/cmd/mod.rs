@@ -1,7 +1,11 @@
 //! One file per subcommand, each with its `Args` and a `run` function.
 
+pub mod allocate;
+pub mod chart;
 pub mod demo;
 pub mod ingest;
+pub mod map;
+pub mod rank;
 pub mod score;
 
 use crate::cli::{Cli, Command};
@@ -15,6 +19,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Score(args) => score::run(&args),
         Command::Ingest(args) => ingest::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Allocate(args) => allocate::run(&args),
+        Command::Rank(args) => rank::run(&args),
+        Command::Map(args) => map::run(&args),
+        Command::Chart(args) => chart::run(&args),
     }
 }
 
