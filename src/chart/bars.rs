@@ -23,8 +23,8 @@ pub struct Bar {
 pub struct Bars {
     /// Title.
     pub title: String,
-    /// Footer (source, synthetic-data warning).
-    pub footer: String,
+    /// Footer lines (source, store, synthetic-data warning).
+    pub footer: Vec<String>,
     /// Axis maximum.
     pub max: f64,
     /// Bars, top first.
@@ -39,7 +39,7 @@ impl Chart for Bars {
     fn size(&self) -> (u32, u32) {
         (
             WIDTH as u32,
-            (70.0 + self.bars.len() as f64 * ROW + 40.0) as u32,
+            (70.0 + self.bars.len() as f64 * ROW + 50.0) as u32,
         )
     }
 
@@ -95,14 +95,17 @@ impl Chart for Bars {
                 .map_err(plot_err)?;
         }
         let (_, h) = self.size();
-        area.draw_text(
-            &self.footer,
-            &(FAMILY, 10.0 * scale)
-                .into_font()
-                .color(&RGBColor(68, 68, 68)),
-            px(16.0, f64::from(h) - 22.0),
-        )
-        .map_err(plot_err)?;
+        for (i, line) in self.footer.iter().enumerate() {
+            let y = f64::from(h) - 30.0 + 13.0 * i as f64;
+            area.draw_text(
+                line,
+                &(FAMILY, 10.0 * scale)
+                    .into_font()
+                    .color(&RGBColor(68, 68, 68)),
+                px(16.0, y),
+            )
+            .map_err(plot_err)?;
+        }
         Ok(())
     }
 }

@@ -27,11 +27,11 @@ pub struct Grid {
     pub rows: Vec<GridRow>,
     /// Legend: point, no point, missing.
     pub legend: [String; 3],
-    /// Footer (source, synthetic-data warning).
-    pub footer: String,
+    /// Footer lines (source, store, synthetic-data warning).
+    pub footer: Vec<String>,
 }
 
-const CELL: f64 = 18.0;
+const CELL: f64 = 30.0;
 const LABEL_W: f64 = 230.0;
 const TOP: f64 = 80.0;
 
@@ -40,10 +40,10 @@ pub const POINT: RGBColor = super::PALETTE[5];
 
 impl Chart for Grid {
     fn size(&self) -> (u32, u32) {
-        let w = (LABEL_W + (self.columns.len() as f64 + 2.0) * CELL + 40.0).max(640.0);
+        let w = (LABEL_W + (self.columns.len() as f64 + 2.0) * CELL + 40.0).max(760.0);
         (
             w as u32,
-            (TOP + self.rows.len() as f64 * CELL + 60.0) as u32,
+            (TOP + self.rows.len() as f64 * CELL + 76.0) as u32,
         )
     }
 
@@ -80,11 +80,11 @@ impl Chart for Grid {
         }
         for (r, row) in self.rows.iter().enumerate() {
             let y = TOP + r as f64 * CELL;
-            area.draw_text(&row.label, &text(11.0), px(16.0, y + 3.0))
+            area.draw_text(&row.label, &text(11.0), px(16.0, y + 8.0))
                 .map_err(plot_err)?;
             for (c, p) in row.points.iter().enumerate() {
                 let x = LABEL_W + c as f64 * CELL;
-                let rect = [px(x + 2.0, y + 2.0), px(x + CELL - 2.0, y + CELL - 2.0)];
+                let rect = [px(x + 4.0, y + 4.0), px(x + CELL - 4.0, y + CELL - 4.0)];
                 match p {
                     Some(true) => area.draw(&Rectangle::new(rect, POINT.filled())),
                     Some(false) => area.draw(&Rectangle::new(
@@ -95,16 +95,16 @@ impl Chart for Grid {
                 }
                 .map_err(plot_err)?;
                 if p.is_none() {
-                    area.draw_text("?", &text(10.0), px(x + 5.0, y + 3.0))
+                    area.draw_text("?", &text(10.0), px(x + 11.0, y + 8.0))
                         .map_err(plot_err)?;
                 }
             }
             let x = LABEL_W + row.points.len() as f64 * CELL;
-            area.draw_text(&row.score.to_string(), &text(11.0), px(x + 4.0, y + 3.0))
+            area.draw_text(&row.score.to_string(), &text(11.0), px(x + 6.0, y + 8.0))
                 .map_err(plot_err)?;
         }
         let (_, h) = self.size();
-        let ly = f64::from(h) - 48.0;
+        let ly = f64::from(h) - 62.0;
         let swatches = [
             (Some(true), &self.legend[0]),
             (Some(false), &self.legend[1]),
@@ -125,14 +125,17 @@ impl Chart for Grid {
             area.draw_text(label, &text(11.0), px(x + 20.0, ly + 1.0))
                 .map_err(plot_err)?;
         }
-        area.draw_text(
-            &self.footer,
-            &(FAMILY, 10.0 * scale)
-                .into_font()
-                .color(&RGBColor(68, 68, 68)),
-            px(16.0, f64::from(h) - 22.0),
-        )
-        .map_err(plot_err)?;
+        for (i, line) in self.footer.iter().enumerate() {
+            let y = f64::from(h) - 30.0 + 13.0 * i as f64;
+            area.draw_text(
+                line,
+                &(FAMILY, 10.0 * scale)
+                    .into_font()
+                    .color(&RGBColor(68, 68, 68)),
+                px(16.0, y),
+            )
+            .map_err(plot_err)?;
+        }
         Ok(())
     }
 }

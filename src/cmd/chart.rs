@@ -81,18 +81,19 @@ pub fn run(args: &Args) -> Result<()> {
         args.top.min(board.rows.len())
     };
     let rows = &board.rows[..n];
-    let footer = format!(
-        "{}: {} (store {}, sha256 {}){}",
-        lang.pick("Bron", "Source"),
-        def.source,
-        store.origin,
-        &store.sha256[..12],
-        if store.meta.synthetic {
-            lang.pick(" - SYNTHETISCHE DEMODATA", " - SYNTHETIC DEMO DATA")
-        } else {
-            ""
-        }
-    );
+    let footer = vec![
+        format!("{}: {}", lang.pick("Bron", "Source"), def.source),
+        format!(
+            "Store {} (sha256 {}){}",
+            store.origin,
+            &store.sha256[..12],
+            if store.meta.synthetic {
+                lang.pick(" - SYNTHETISCHE DEMODATA", " - SYNTHETIC DEMO DATA")
+            } else {
+                ""
+            }
+        ),
+    ];
     let label = |r: &barometer::barometer::Row| format!("{}. {}", r.rank, r.name);
     let bytes = match args.kind {
         Kind::Bars => {
