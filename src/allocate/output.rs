@@ -42,7 +42,7 @@ pub fn table(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {} - {}: {} {} - {} {}",
+        "{} {} - {}: {} {} {} {}",
         lang.pick("Toewijzing", "Allocation"),
         alloc.year,
         alloc.rule.name,
