@@ -30,4 +30,12 @@ pub enum Command {
     Profile(cmd::profile::Args),
     /// Read files as `ingest` would and report every problem, writing nothing.
     Check(cmd::check::Args),
+    /// Share a subsidy budget over the municipalities, exactly to the cent, with an audit.
+    Allocate(cmd::allocate::Args),
+    /// Rank every municipality, with rank and score movement since a comparison year.
+    Rank(cmd::rank::Args),
+    /// Draw a choropleth map of Flanders (SVG, PNG, HTML with tooltips) from a GeoJSON.
+    Map(cmd::map::Args),
+    /// Draw the top N as a bar chart, or the points grid (the barometer at a glance).
+    Chart(cmd::chart::Args),
 }

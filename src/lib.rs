@@ -3,18 +3,22 @@
 //! with `geo` (municipalities and mergers), `definition` (barometers as TOML data), `demo`
 //! (the synthetic bundled store) and `report` / `run_record` for outputs.
 
+pub mod allocate;
 pub mod atomic;
 pub mod barometer;
 pub mod chart;
 pub mod definition;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod geo;
 pub mod indicators;
 pub mod ingest;
 pub mod lang;
-pub mod profile;
+pub mod map;
 pub mod names;
+pub mod profile;
+pub mod rank;
 pub mod report;
 pub mod run_record;
 pub mod stats;

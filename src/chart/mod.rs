@@ -5,6 +5,8 @@
 pub mod card;
 pub mod comparison;
 pub mod trend;
+pub mod bars;
+pub mod grid;
 
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;

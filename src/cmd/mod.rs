@@ -1,9 +1,13 @@
 //! One file per subcommand, each with its `Args` and a `run` function.
 
+pub mod allocate;
+pub mod chart;
 pub mod check;
 pub mod demo;
 pub mod ingest;
+pub mod map;
 pub mod profile;
+pub mod rank;
 pub mod score;
 
 use crate::cli::{Cli, Command};
@@ -19,6 +23,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo::run(&args),
         Command::Profile(args) => profile::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Allocate(args) => allocate::run(&args),
+        Command::Rank(args) => rank::run(&args),
+        Command::Map(args) => map::run(&args),
+        Command::Chart(args) => chart::run(&args),
     }
 }
 

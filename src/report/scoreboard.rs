@@ -4,7 +4,7 @@
 
 use super::format::{number, signed};
 use super::table::{Align, Table};
-use crate::barometer::Scoreboard;
+use crate::barometer::{Row, Scoreboard};
 use crate::definition::Definition;
 use crate::geo::Geography;
 use crate::lang::Lang;
@@ -19,7 +19,8 @@ fn plain(v: f64) -> f64 {
     (v * 1e9).round() / 1e9
 }
 
-fn point_mark(p: Option<bool>) -> &'static str {
+/// The table mark of a point: ● point, · no point, ? missing.
+pub fn point_mark(p: Option<bool>) -> &'static str {
     match p {
         Some(true) => "●",
         Some(false) => "·",
@@ -175,6 +176,16 @@ pub fn csv(
 ) -> Result<()> {
     w.write_all(record.comment_lines().as_bytes())?;
     let mut out = csv::Writer::from_writer(w);
+    out.write_record(csv_header(def))?;
+    for r in &board.rows {
+        out.write_record(csv_row(r, def))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The CSV header: identification, per indicator value/reference/point, then the summary.
+pub fn csv_header(def: &Definition) -> Vec<String> {
     let mut header: Vec<String> = ["nis", "name", "arrondissement", "province"]
         .map(String::from)
         .to_vec();
@@ -194,30 +205,30 @@ pub fn csv(
         ]
         .map(String::from),
     );
-    out.write_record(&header)?;
+    header
+}
+
+/// One municipality's CSV row, matching [`csv_header`].
+pub fn csv_row(r: &Row, def: &Definition) -> Vec<String> {
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| plain(v).to_string());
-    for r in &board.rows {
-        let mut row = vec![
-            r.nis.clone(),
-            r.name.clone(),
-            r.arrondissement.clone(),
-            r.province.clone(),
-        ];
-        for (ind, c) in def.indicators.iter().zip(&r.cells) {
-            row.push(opt(c.value.map(|v| ind.display(v))));
-            row.push(opt(c.reference.map(|v| ind.display(v))));
-            row.push(c.point.map_or(String::new(), |p| u8::from(p).to_string()));
-        }
-        row.push(r.score.to_string());
-        row.push(r.indicators.to_string());
-        row.push(opt(r.composite));
-        row.push(r.rank.to_string());
-        row.push(plain(r.percentile).to_string());
-        row.push(r.decile.to_string());
-        out.write_record(&row)?;
+    let mut row = vec![
+        r.nis.clone(),
+        r.name.clone(),
+        r.arrondissement.clone(),
+        r.province.clone(),
+    ];
+    for (ind, c) in def.indicators.iter().zip(&r.cells) {
+        row.push(opt(c.value.map(|v| ind.display(v))));
+        row.push(opt(c.reference.map(|v| ind.display(v))));
+        row.push(c.point.map_or(String::new(), |p| u8::from(p).to_string()));
     }
-    out.flush()?;
-    Ok(())
+    row.push(r.score.to_string());
+    row.push(r.indicators.to_string());
+    row.push(opt(r.composite));
+    row.push(r.rank.to_string());
+    row.push(plain(r.percentile).to_string());
+    row.push(r.decile.to_string());
+    row
 }
 
 /// JSON: the run record, the references and one object per municipality.

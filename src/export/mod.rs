@@ -1,0 +1,3 @@
+//! File exports shared by several commands.
+
+pub mod xlsx;
