@@ -26,4 +26,8 @@ pub enum Command {
     Ingest(cmd::ingest::Args),
     /// Write the synthetic demo store (Parquet) or its tidy CSV.
     Demo(cmd::demo::Args),
+    /// Every municipality-year for one or more barometers as tidy Parquet and CSV plus a manifest.
+    Batch(cmd::batch::Args),
+    /// Monte Carlo and Sobol sensitivity of the ranking to methodological choices and noise.
+    Sensitivity(cmd::sensitivity::Args),
 }

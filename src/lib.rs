@@ -5,6 +5,8 @@
 
 pub mod atomic;
 pub mod barometer;
+pub mod batch;
+pub mod composite;
 pub mod definition;
 pub mod demo;
 pub mod error;
@@ -14,4 +16,5 @@ pub mod ingest;
 pub mod lang;
 pub mod report;
 pub mod run_record;
+pub mod stats;
 pub mod store;

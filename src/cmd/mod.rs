@@ -1,8 +1,10 @@
 //! One file per subcommand, each with its `Args` and a `run` function.
 
+pub mod batch;
 pub mod demo;
 pub mod ingest;
 pub mod score;
+pub mod sensitivity;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
@@ -15,6 +17,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Score(args) => score::run(&args),
         Command::Ingest(args) => ingest::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Batch(args) => batch::run(&args),
+        Command::Sensitivity(args) => sensitivity::run(&args),
     }
 }
 
