@@ -119,10 +119,11 @@ mod tests {
         x.push(500.0);
         assert_eq!(treat(&mut x, 2.0, 3.5, 5), Treatment::Winsorised(1));
         assert_eq!(x[20], 20.0);
-        let mut y: Vec<f64> = (0..30).map(|i| 1.3f64.powi(i)).collect();
-        let t = treat(&mut y, 2.0, 3.5, 1);
-        assert_eq!(t, Treatment::Log);
-        assert_eq!(y[0], 1.0f64.ln());
+        // Two far outliers with winmax = 1: one winsorised point is not enough.
+        let mut y: Vec<f64> = (1..=40).map(f64::from).collect();
+        y.extend([1000.0, 2000.0]);
+        assert_eq!(treat(&mut y, 2.0, 3.5, 1), Treatment::Log);
+        assert_eq!((y[0], y[41]), (0.0, 2000f64.ln()));
         let mut z: Vec<f64> = (1..=20).map(f64::from).collect();
         assert_eq!(treat(&mut z, 2.0, 3.5, 5), Treatment::None);
     }
