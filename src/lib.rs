@@ -6,6 +6,7 @@
 pub mod atomic;
 pub mod barometer;
 pub mod batch;
+pub mod chart;
 pub mod composite;
 pub mod definition;
 pub mod demo;

@@ -13,7 +13,7 @@ use barometer::store::Store;
 /// Three units, three indicators with equal denominators (so the Flemish reference is the mean):
 /// B leads A with all indicators or without the first, A leads B without the second or the
 /// third, C is always last. Varying the indicator set (4 equally likely levels) swaps A and B
-/// half of the time. Hand-computed composites: docs/methodology.md section 11.
+/// half of the time. Hand-computed composites: docs/methodology.md section 13.
 fn swap_fixture() -> Problem {
     let mut p = Problem::from_scoreboard(
         &score(
