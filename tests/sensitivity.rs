@@ -105,7 +105,7 @@ fn results_are_identical_whatever_the_thread_count() {
     let p = Problem::from_scoreboard(&board, &def).unwrap();
     let space = Space::new(&p, FACTORS.to_vec(), 42);
     let opts = Options {
-        runs: 3000,
+        runs: 1000,
         seed: 42,
         rule: Rule::MinScore(4.0),
         budget: 4_500_000.0,
@@ -119,7 +119,7 @@ fn results_are_identical_whatever_the_thread_count() {
             .install(|| {
                 (
                     monte_carlo(&p, &space, &opts, &|_| {}),
-                    sobol_rank_shift(&p, &space, 64, 100, 42),
+                    sobol_rank_shift(&p, &space, 32, 100, 42),
                 )
             })
     };

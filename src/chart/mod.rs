@@ -2,6 +2,8 @@
 //! system fonts), a colour-blind-safe palette, and rendering of any [`Chart`] to SVG and to PNG at
 //! print resolution.
 
+pub mod sensitivity;
+
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};

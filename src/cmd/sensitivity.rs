@@ -5,6 +5,10 @@
 use anyhow::Result;
 use barometer::atomic;
 use barometer::barometer::score;
+use barometer::chart::{
+    self,
+    sensitivity::{RankIntervals, SobolBars},
+};
 use barometer::definition::Definition;
 use barometer::error::usage;
 use barometer::geo::Geography;
@@ -34,7 +38,8 @@ Factors for --vary: reference (flanders, mean, median), cutoff (margin +0, +5, +
 reference), weights (64 sets in [0.5, 1.5]), normalisation (relative excess, z-score, min-max,
 percentile rank), aggregation (arithmetic, geometric, harmonic), indicators (leave one out),
 sampling (binomial / Poisson resampling of numerators).
-Writes ranks.csv (one row per municipality) and sobol.csv (one row per factor) into --out.")]
+Writes ranks.csv (one row per municipality), sobol.csv (one row per factor) and the charts
+ranks.svg/png (rank intervals of the 30 most at risk) and sobol.svg/png into --out.")]
 pub struct Args {
     /// The year to analyse.
     #[arg(long)]
@@ -178,10 +183,89 @@ pub fn run(args: &Args) -> Result<()> {
             sobol_csv(&factors, indices, &record, w)
         })?;
     }
+    write_charts(args, &problem, &summary, &factors, sobol.as_deref())?;
     print!(
         "{}",
         text_summary(&problem, &summary, &factors, sobol.as_deref(), args.lang)
     );
+    Ok(())
+}
+
+/// Rank intervals of the 30 municipalities most at risk, and the Sobol bars, as SVG and PNG.
+fn write_charts(
+    args: &Args,
+    p: &Problem,
+    s: &Summary,
+    factors: &[Factor],
+    sobol: Option<&[Index]>,
+) -> Result<()> {
+    let lang = args.lang;
+    let mut order: Vec<usize> = (0..p.n()).collect();
+    order.sort_by_key(|&i| (s.units[i].nominal_rank, i));
+    let shown = &order[..order.len().min(30)];
+    let last = shown
+        .iter()
+        .map(|&i| s.units[i].rank_p95)
+        .max()
+        .unwrap_or(1);
+    let ranks = RankIntervals {
+        title: format!(
+            "{} {} ({} {})",
+            lang.pick("Rang: mediaan en 5-95 %,", "Rank: median and 5-95 %,"),
+            args.year,
+            number(s.runs as f64, 0, lang),
+            lang.pick("replicaties", "replications")
+        ),
+        axis: lang
+            .pick(
+                "rang (1 = hoogste risico); kruis = rang volgens de definitie",
+                "rank (1 = most at risk); cross = rank under the definition",
+            )
+            .into(),
+        units: shown
+            .iter()
+            .map(|&i| {
+                let u = &s.units[i];
+                (
+                    p.names[i].clone(),
+                    u.nominal_rank,
+                    u.median_rank,
+                    u.rank_p5,
+                    u.rank_p95,
+                )
+            })
+            .collect(),
+        of: (last + 9) / 10 * 10,
+    };
+    atomic::write_bytes(&args.out.join("ranks.svg"), chart::svg(&ranks)?.as_bytes())?;
+    atomic::write_bytes(&args.out.join("ranks.png"), &chart::png(&ranks)?)?;
+    if let Some(idx) = sobol {
+        let bars = SobolBars {
+            title: lang
+                .pick(
+                    "Sobol-indices van de rangverschuiving (95 %-interval)",
+                    "Sobol indices of the rank shift (95 % interval)",
+                )
+                .into(),
+            series: (
+                lang.pick("eerste orde", "first order").into(),
+                lang.pick("totaal effect", "total effect").into(),
+            ),
+            factors: factors
+                .iter()
+                .zip(idx)
+                .map(|(f, i)| {
+                    (
+                        f.name().to_owned(),
+                        [i.first, i.first_interval.0, i.first_interval.1],
+                        [i.total, i.total_interval.0, i.total_interval.1],
+                    )
+                })
+                .collect(),
+        };
+        atomic::write_bytes(&args.out.join("sobol.svg"), chart::svg(&bars)?.as_bytes())?;
+        atomic::write_bytes(&args.out.join("sobol.png"), &chart::png(&bars)?)?;
+    }
     Ok(())
 }
 
