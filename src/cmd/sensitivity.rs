@@ -235,7 +235,7 @@ fn write_charts(
                 )
             })
             .collect(),
-        of: (last + 9) / 10 * 10,
+        of: last.div_ceil(10) * 10,
     };
     atomic::write_bytes(&args.out.join("ranks.svg"), chart::svg(&ranks)?.as_bytes())?;
     atomic::write_bytes(&args.out.join("ranks.png"), &chart::png(&ranks)?)?;
