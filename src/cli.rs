@@ -38,4 +38,8 @@ pub enum Command {
     Map(cmd::map::Args),
     /// Draw the top N as a bar chart, or the points grid (the barometer at a glance).
     Chart(cmd::chart::Args),
+    /// Every municipality-year for one or more barometers as tidy Parquet and CSV plus a manifest.
+    Batch(cmd::batch::Args),
+    /// Monte Carlo and Sobol sensitivity of the ranking to methodological choices and noise.
+    Sensitivity(cmd::sensitivity::Args),
 }

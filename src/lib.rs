@@ -6,7 +6,9 @@
 pub mod allocate;
 pub mod atomic;
 pub mod barometer;
+pub mod batch;
 pub mod chart;
+pub mod composite;
 pub mod definition;
 pub mod demo;
 pub mod error;

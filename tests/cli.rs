@@ -552,4 +552,126 @@ fn publisher_files_merge_old_codes_and_re_ingest_changes_nothing() {
     ingest("oki", "tests/fixtures/layouts/oki/oki-2013.csv")
         .success()
         .stdout(predicate::str::contains("3 added, 0 unchanged"));
+fn batch_writes_parquet_csv_and_manifest() {
+    let dir = tmp();
+    let out = dir.path().join("uit");
+    barometer()
+        .args(["batch", "--years", "2021..2023", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(
+        listing(&out),
+        ["barometer.csv", "barometer.parquet", "manifest.json"]
+    );
+    let csv = std::fs::read_to_string(out.join("barometer.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().filter(|l| !l.starts_with('#')).collect();
+    assert!(rows[0].starts_with("barometer,year,unit,name,indicator,numerator,denominator"));
+    // 3 years x 300 municipalities x 7 indicators
+    assert_eq!(rows.len() - 1, 3 * 300 * 7);
+    assert!(csv.contains("# command: batch"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["runs"][0]["parameters"]["years"], "2021,2022,2023");
+    assert_eq!(manifest["files"][0]["rows"], 6300);
+    let parquet = std::fs::read(out.join("barometer.parquet")).unwrap();
+    assert_eq!(
+        manifest["files"][0]["sha256"],
+        barometer::store::sha256_hex(&parquet)
+    );
+    // The batch agrees with `score` for the same year: its rank-1 municipality of 2022.
+    let scored = barometer()
+        .args(["score", "--year", "2022", "--format", "csv"])
+        .output()
+        .unwrap();
+    let scored = String::from_utf8(scored.stdout).unwrap();
+    let top = scored
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .nth(1)
+        .unwrap();
+    let nis = top.split(',').next().unwrap();
+    let prefix = format!("kinderarmoede,2022,{nis},");
+    let batch_rows: Vec<&&str> = rows.iter().filter(|r| r.starts_with(&prefix)).collect();
+    assert_eq!(batch_rows.len(), 7);
+    assert!(
+        batch_rows.iter().all(|r| r.ends_with(",1,1,1")),
+        "{batch_rows:?}"
+    );
+}
+
+#[test]
+fn batch_rejects_bad_years_with_a_usage_error() {
+    let dir = tmp();
+    barometer()
+        .args(["batch", "--years", "2023..2012", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("runs backwards"));
+    barometer()
+        .args(["batch", "--years", "1990", "--out"])
+        .arg(dir.path().join("x"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("year 1990 is not in the store"));
+    assert!(!dir.path().join("x").exists());
+}
+
+#[test]
+fn sensitivity_is_reproducible_to_the_byte() {
+    let dir = tmp();
+    let run = |name: &str| {
+        let out = dir.path().join(name);
+        barometer()
+            .args([
+                "sensitivity",
+                "--year",
+                "2023",
+                "--runs",
+                "2000",
+                "--sobol",
+                "64",
+                "--bootstrap",
+                "50",
+                "--seed",
+                "7",
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("gemiddelde rangverschuiving"));
+        (
+            std::fs::read(out.join("ranks.csv")).unwrap(),
+            std::fs::read(out.join("sobol.csv")).unwrap(),
+        )
+    };
+    let (a, b) = (run("a"), run("b"));
+    assert_eq!(a, b);
+    let ranks = String::from_utf8(a.0).unwrap();
+    assert!(ranks.contains(
+        "# parameter vary: reference,cutoff,weights,normalisation,aggregation,indicators,sampling"
+    ));
+    assert_eq!(ranks.lines().filter(|l| !l.starts_with('#')).count(), 301);
+    let sobol = String::from_utf8(a.1).unwrap();
+    assert!(sobol.contains("\nsampling,"));
+}
+
+#[test]
+fn sensitivity_rejects_unknown_factors() {
+    let dir = tmp();
+    barometer()
+        .args([
+            "sensitivity",
+            "--year",
+            "2023",
+            "--vary",
+            "gewichten",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown factor 'gewichten'"));
 }

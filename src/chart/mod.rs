@@ -7,6 +7,7 @@ pub mod comparison;
 pub mod trend;
 pub mod bars;
 pub mod grid;
+pub mod sensitivity;
 
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;

@@ -1,6 +1,7 @@
 //! One file per subcommand, each with its `Args` and a `run` function.
 
 pub mod allocate;
+pub mod batch;
 pub mod chart;
 pub mod check;
 pub mod demo;
@@ -9,6 +10,7 @@ pub mod map;
 pub mod profile;
 pub mod rank;
 pub mod score;
+pub mod sensitivity;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
@@ -27,6 +29,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Rank(args) => rank::run(&args),
         Command::Map(args) => map::run(&args),
         Command::Chart(args) => chart::run(&args),
+        Command::Batch(args) => batch::run(&args),
+        Command::Sensitivity(args) => sensitivity::run(&args),
     }
 }
 

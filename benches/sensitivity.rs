@@ -1,0 +1,209 @@
+//! Speed of the sensitivity engine: one replication of the 300 x 7 barometer (nominal, all
+//! methodological factors, with resampled counts), Monte Carlo throughput on all cores, and one
+//! replication of a COINr-style pipeline at COINr's example size (ASEM: 51 units x 49 indicators,
+//! four levels) for comparison with COINr's published 0.208 s per replication.
+
+use barometer::barometer::score;
+use barometer::composite::aggregate::{Aggregation, aggregate};
+use barometer::composite::impute;
+use barometer::composite::normalise::{Normalisation, normalise};
+use barometer::composite::treat::treat;
+use barometer::definition::Definition;
+use barometer::geo::Geography;
+use barometer::stats::montecarlo::{FACTORS, Factor, Options, Rule, Space, monte_carlo};
+use barometer::stats::problem::{Problem, Work};
+use barometer::store::Store;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::collections::BTreeMap;
+use std::hint::black_box;
+
+fn barometer_problem() -> Problem {
+    let (store, def) = (Store::load(None).unwrap(), Definition::bundled());
+    let board = score(&store, &def, Geography::bundled(), 2023).unwrap();
+    Problem::from_scoreboard(&board, &def).unwrap()
+}
+
+/// ASEM as COINr ships it: indicator columns, directions, weights and the four-level tree.
+struct Asem {
+    /// Column-major values (`NaN` missing), already divided by their denominators.
+    columns: Vec<Vec<f64>>,
+    direction: Vec<f64>,
+    weight: Vec<f64>,
+    /// For each level above the indicators: the children (indices into the level below).
+    tree: Vec<Vec<Vec<usize>>>,
+}
+
+fn asem() -> Option<Asem> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/validation/asem");
+    let data = std::fs::read_to_string(format!("{dir}/ASEM_iData.csv")).ok()?;
+    let meta = std::fs::read_to_string(format!("{dir}/ASEM_iMeta.csv")).ok()?;
+    let mut rd = csv::Reader::from_reader(data.as_bytes());
+    let header: Vec<String> = rd.headers().ok()?.iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    let col = |name: &str| -> Vec<f64> {
+        let c = header.iter().position(|h| h == name).unwrap();
+        rows.iter()
+            .map(|r| r[c].parse().unwrap_or(f64::NAN))
+            .collect()
+    };
+    let meta: Vec<csv::StringRecord> = csv::Reader::from_reader(meta.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let mut codes_by_level: BTreeMap<u32, Vec<(String, String)>> = BTreeMap::new();
+    let mut asem = Asem {
+        columns: vec![],
+        direction: vec![],
+        weight: vec![],
+        tree: vec![],
+    };
+    for m in &meta {
+        let Ok(level) = m[0].parse::<u32>() else {
+            continue;
+        };
+        codes_by_level
+            .entry(level)
+            .or_default()
+            .push((m[1].to_owned(), m[8].to_owned()));
+        if level == 1 {
+            let mut x = col(&m[1]);
+            if m[7] != *"NA" {
+                let den = col(&m[7]);
+                x.iter_mut().zip(den).for_each(|(v, d)| *v /= d);
+            }
+            asem.columns.push(x);
+            asem.direction.push(m[3].parse().unwrap());
+            asem.weight.push(m[4].parse().unwrap());
+        }
+    }
+    for level in 2..=4 {
+        let below = &codes_by_level[&(level - 1)];
+        let here = &codes_by_level[&level];
+        asem.tree.push(
+            here.iter()
+                .map(|(code, _)| {
+                    below
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, parent))| parent == code)
+                        .map(|(i, _)| i)
+                        .collect()
+                })
+                .collect(),
+        );
+    }
+    Some(asem)
+}
+
+/// One COINr-style replication: impute (column mean) or not, winsorise or not, normalise
+/// (min-max 0-100 or z-score), perturb weights (+-25 %), aggregate up the four levels
+/// (arithmetic or geometric), rank the index.
+fn asem_replication(a: &Asem, u: &[f64; 5], seed: u64) -> Vec<u32> {
+    let n = a.columns[0].len();
+    let mut normed: Vec<Vec<f64>> = Vec::with_capacity(a.columns.len());
+    let mut out = vec![0.0; n];
+    let mut order = Vec::new();
+    let geometric = u[3] >= 0.5;
+    for (j, col) in a.columns.iter().enumerate() {
+        let mut x: Vec<f64> = col.iter().map(|v| v * a.direction[j]).collect();
+        if u[0] >= 0.5 {
+            impute::by_column(&mut x, false);
+        }
+        if u[1] >= 0.5 && x.iter().all(|v| !v.is_nan()) {
+            treat(&mut x, 2.0, 3.5, 5);
+        }
+        let method = if geometric {
+            Normalisation::MinMax { lo: 1.0, hi: 100.0 }
+        } else if u[2] >= 0.5 {
+            Normalisation::ZScore
+        } else {
+            Normalisation::MinMax { lo: 0.0, hi: 100.0 }
+        };
+        normalise(method, &x, 0.0, &mut out, &mut order);
+        normed.push(out.clone());
+    }
+    let mut state = seed ^ (u[4] * 4_294_967_296.0) as u64;
+    let mut weights: Vec<f64> = a
+        .weight
+        .iter()
+        .map(|w| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            w * (0.75 + 0.5 * (state >> 11) as f64 / (1u64 << 53) as f64)
+        })
+        .collect();
+    let method = if geometric {
+        Aggregation::Geometric
+    } else {
+        Aggregation::Arithmetic
+    };
+    let mut level = normed;
+    for groups in &a.tree {
+        let mut next = Vec::with_capacity(groups.len());
+        for children in groups {
+            let w: Vec<f64> = children.iter().map(|&c| weights[c]).collect();
+            let col: Vec<f64> = (0..n)
+                .map(|i| {
+                    let x: Vec<f64> = children.iter().map(|&c| level[c][i]).collect();
+                    aggregate(method, &x, &w)
+                })
+                .collect();
+            next.push(col);
+        }
+        weights = vec![1.0; next.len()];
+        level = next;
+    }
+    let index = &level[0];
+    let mut ranks = vec![0u32; n];
+    barometer::stats::problem::rank_into(&vec![0.0; n], index, &mut order, &mut ranks);
+    ranks
+}
+
+fn benches(c: &mut Criterion) {
+    let p = barometer_problem();
+    let mut work = Work::default();
+    c.bench_function("replication 300x7: nominal", |b| {
+        b.iter(|| p.replicate(black_box(&p.nominal), &mut work))
+    });
+    let methods: Vec<Factor> = FACTORS
+        .into_iter()
+        .filter(|f| *f != Factor::Sampling)
+        .collect();
+    let space = Space::new(&p, methods.clone(), 1);
+    let choice = space.choice(&p, &[0.9, 0.9, 0.9, 0.9, 0.9, 0.9]);
+    c.bench_function("replication 300x7: all methodological factors", |b| {
+        b.iter(|| p.replicate(black_box(&choice), &mut work))
+    });
+    let all = Space::new(&p, FACTORS.to_vec(), 1);
+    let noisy = all.choice(&p, &[0.5; 7]);
+    c.bench_function("replication 300x7: with resampled counts", |b| {
+        b.iter(|| p.replicate(black_box(&noisy), &mut work))
+    });
+    let runs = 20_000;
+    let opts = Options {
+        runs,
+        seed: 1,
+        rule: Rule::MinScore(4.0),
+        budget: 4_500_000.0,
+        key: p.den[..p.n()].to_vec(),
+    };
+    let mut group = c.benchmark_group("monte carlo 300x7, all cores");
+    group.throughput(Throughput::Elements(runs));
+    group.sample_size(10);
+    group.bench_function("methodological factors", |b| {
+        b.iter(|| monte_carlo(&p, &space, &opts, &|_| {}))
+    });
+    group.bench_function("methodological factors + sampling", |b| {
+        b.iter(|| monte_carlo(&p, &all, &opts, &|_| {}))
+    });
+    group.finish();
+    if let Some(a) = asem() {
+        c.bench_function("replication ASEM 51x49, four levels (COINr example)", |b| {
+            b.iter(|| asem_replication(black_box(&a), &[0.7, 0.7, 0.3, 0.7, 0.5], 3))
+        });
+    }
+}
+
+criterion_group!(sensitivity, benches);
+criterion_main!(sensitivity);

@@ -1,0 +1,165 @@
+//! `barometer batch`: every municipality-year for one or several barometer definitions, as tidy
+//! long Parquet and CSV plus a manifest (the run records and the files' checksums).
+
+use anyhow::Result;
+use barometer::atomic;
+use barometer::batch;
+use barometer::definition::Definition;
+use barometer::error::usage;
+use barometer::geo::Geography;
+use barometer::run_record::RunRecord;
+use barometer::store::{Store, sha256_hex};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Arguments of `batch`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  barometer batch --years 2012..2023 --out uitvoer/
+  barometer batch --years 2019,2021,2023 --barometer kinderarmoede.toml --barometer variant.toml --out uitvoer/
+  barometer batch --years 2008..2023 --store mijn-store.parquet --out uitvoer/
+
+Writes barometer.parquet, barometer.csv (one row per barometer, year, municipality and
+indicator) and manifest.json (run records and SHA-256 of both tables) into --out.")]
+pub struct Args {
+    /// Years: a range `2012..2023` (both ends included), a list `2019,2021` or one year.
+    #[arg(long)]
+    pub years: String,
+    /// Barometer definitions (TOML), repeatable; the bundled kinderarmoedebarometer when omitted.
+    #[arg(long)]
+    pub barometer: Vec<PathBuf>,
+    /// The store (Parquet); the bundled demo store when omitted.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+    /// Output folder (created when missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Parse `2012..2023`, `2012,2015` or `2023`.
+pub fn parse_years(text: &str) -> Result<Vec<i32>> {
+    let bad = || {
+        usage(format!(
+            "--years '{text}': write a range like 2012..2023, a list like 2019,2021 or one year"
+        ))
+    };
+    let year = |s: &str| s.trim().parse::<i32>().map_err(|_| bad());
+    let years: Vec<i32> = if let Some((a, b)) = text.split_once("..") {
+        let (a, b) = (year(a)?, year(b.trim_start_matches('='))?);
+        if a > b {
+            return Err(usage(format!(
+                "--years '{text}': the range runs backwards; write {b}..{a}"
+            )));
+        }
+        (a..=b).collect()
+    } else {
+        text.split(',').map(year).collect::<Result<_>>()?
+    };
+    let mut sorted = years.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    Ok(sorted)
+}
+
+/// Run `batch`.
+pub fn run(args: &Args) -> Result<()> {
+    let years = parse_years(&args.years)?;
+    let defs: Vec<Definition> = if args.barometer.is_empty() {
+        vec![Definition::bundled()]
+    } else {
+        args.barometer
+            .iter()
+            .map(|p| Definition::from_file(p))
+            .collect::<Result<_>>()?
+    };
+    if let Some(d) = defs
+        .iter()
+        .enumerate()
+        .find(|(i, d)| defs[..*i].iter().any(|e| e.id == d.id))
+    {
+        return Err(usage(format!(
+            "two definitions share the id '{}' ({}); give each barometer its own [barometer] id",
+            d.1.id, d.1.origin
+        )));
+    }
+    let store = Store::load(args.store.as_deref())?;
+    let geo = Geography::bundled();
+    let steps = (defs.len() * years.len()) as u64;
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(steps).with_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} ({eta})")
+                .expect("valid template"),
+        )
+    };
+    bar.set_message("barometers");
+    let rows = batch::run(&store, &defs, geo, &years, || bar.inc(1))?;
+    bar.finish_and_clear();
+
+    let params = [
+        (
+            "years",
+            years
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        ("rows", rows.len().to_string()),
+    ];
+    let records: Vec<RunRecord> = defs
+        .iter()
+        .map(|d| RunRecord::new("batch", &params, d, &store))
+        .collect();
+    let record_json = serde_json::to_string(&records)?;
+    let comments: String = records.iter().map(RunRecord::comment_lines).collect();
+    let parquet = batch::parquet(&rows, &record_json)?;
+    let mut csv = Vec::new();
+    batch::csv(&rows, &comments, &mut csv)?;
+    let files = [("barometer.parquet", &parquet), ("barometer.csv", &csv)];
+    for (name, bytes) in files {
+        atomic::write_bytes(&args.out.join(name), bytes)?;
+    }
+    let manifest = json!({
+        "runs": records,
+        "columns": batch::COLUMNS,
+        "files": files.iter().map(|(name, bytes)| json!({
+            "file": name,
+            "sha256": sha256_hex(bytes),
+            "rows": rows.len(),
+        })).collect::<Vec<_>>(),
+    });
+    atomic::write_with(&args.out.join("manifest.json"), |w| {
+        serde_json::to_writer_pretty(&mut *w, &manifest)?;
+        Ok(w.write_all(b"\n")?)
+    })?;
+    eprintln!(
+        "{} rows ({} barometer(s) x {} years) in {}",
+        rows.len(),
+        defs.len(),
+        years.len(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_years;
+
+    #[test]
+    fn years_ranges_and_lists() {
+        assert_eq!(parse_years("2012..2014").unwrap(), vec![2012, 2013, 2014]);
+        assert_eq!(parse_years("2021,2019,2021").unwrap(), vec![2019, 2021]);
+        assert_eq!(parse_years("2023").unwrap(), vec![2023]);
+        assert!(parse_years("2014..2012").is_err());
+        assert!(parse_years("twintig").is_err());
+    }
+}

@@ -1,0 +1,406 @@
+//! `barometer sensitivity`: how much each municipality's rank and eligibility depend on
+//! methodological choices and on noise in small counts (Monte Carlo), and which choice drives the
+//! rank shifts (Sobol indices).
+
+use anyhow::Result;
+use barometer::atomic;
+use barometer::barometer::score;
+use barometer::chart::{
+    self,
+    sensitivity::{RankIntervals, SobolBars},
+};
+use barometer::definition::Definition;
+use barometer::error::usage;
+use barometer::geo::Geography;
+use barometer::lang::Lang;
+use barometer::report::format::number;
+use barometer::report::table::{Align, Table};
+use barometer::run_record::RunRecord;
+use barometer::stats::montecarlo::{
+    FACTORS, Factor, Options, Rule, Space, Summary, monte_carlo, sobol_rank_shift,
+};
+use barometer::stats::problem::Problem;
+use barometer::stats::sobol::Index;
+use barometer::store::Store;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Arguments of `sensitivity`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  barometer sensitivity --year 2023 --runs 100000 --out gevoeligheid/
+  barometer sensitivity --year 2023 --runs 20000 --vary sampling --min-score 4 --out ruis/
+  barometer sensitivity --year 2023 --vary reference,cutoff,indicators --top 70 --budget 4500000 --out top70/
+
+Factors for --vary: reference (flanders, mean, median), cutoff (margin +0, +5, +10 % of the
+reference), weights (64 sets in [0.5, 1.5]), normalisation (relative excess, z-score, min-max,
+percentile rank), aggregation (arithmetic, geometric, harmonic), indicators (leave one out),
+sampling (binomial / Poisson resampling of numerators).
+Writes ranks.csv (one row per municipality), sobol.csv (one row per factor) and the charts
+ranks.svg/png (rank intervals of the 30 most at risk) and sobol.svg/png into --out.")]
+pub struct Args {
+    /// The year to analyse.
+    #[arg(long)]
+    pub year: i32,
+    /// Monte Carlo replications.
+    #[arg(long, default_value_t = 10_000)]
+    pub runs: u64,
+    /// Factors to vary, comma separated; all when omitted.
+    #[arg(long)]
+    pub vary: Option<String>,
+    /// Seed of the random numbers (same seed, same bytes).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Eligible when the (weighted) score is at least this.
+    #[arg(long, default_value_t = 4.0, conflicts_with = "top")]
+    pub min_score: f64,
+    /// Eligible when ranked in the first N instead.
+    #[arg(long)]
+    pub top: Option<u32>,
+    /// Budget (euro) shared among the eligible municipalities in proportion to the key.
+    #[arg(long, default_value_t = 4_500_000.0)]
+    pub budget: f64,
+    /// Indicator whose denominator is the distribution key (default: kinderen-zonder-werk,
+    /// i.e. the number of children 0-17, or else the first indicator).
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Base samples of the Sobol design (runs = base x (factors + 2)); 0 skips Sobol.
+    #[arg(long, default_value_t = 1024)]
+    pub sobol: usize,
+    /// Bootstrap resamples for the Sobol intervals.
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+    /// The store (Parquet); the bundled demo store when omitted.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+    /// A barometer definition (TOML); the bundled kinderarmoedebarometer when omitted.
+    #[arg(long)]
+    pub barometer: Option<PathBuf>,
+    /// Output folder (created when missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Language of the summary on standard output.
+    #[arg(long, value_enum, default_value_t = Lang::Nl)]
+    pub lang: Lang,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Run `sensitivity`.
+pub fn run(args: &Args) -> Result<()> {
+    let factors = match &args.vary {
+        Some(v) => Factor::parse_list(v)?,
+        None => FACTORS.to_vec(),
+    };
+    if args.runs == 0 {
+        return Err(usage("--runs must be at least 1"));
+    }
+    if !(args.budget.is_finite() && args.budget >= 0.0) {
+        return Err(usage("--budget must be a non-negative amount"));
+    }
+    let def = Definition::load(args.barometer.as_deref())?;
+    let store = Store::load(args.store.as_deref())?;
+    let board = score(&store, &def, Geography::bundled(), args.year)?;
+    let problem = Problem::from_scoreboard(&board, &def)?;
+    let key_id = match &args.key {
+        Some(k) => k.clone(),
+        None if problem
+            .indicators
+            .iter()
+            .any(|i| i == "kinderen-zonder-werk") =>
+        {
+            "kinderen-zonder-werk".into()
+        }
+        None => problem.indicators[0].clone(),
+    };
+    let j = problem
+        .indicators
+        .iter()
+        .position(|i| *i == key_id)
+        .ok_or_else(|| {
+            usage(format!(
+                "--key '{key_id}' is not a scored indicator; choose one of {}",
+                problem.indicators.join(", ")
+            ))
+        })?;
+    let n = problem.n();
+    let opts = Options {
+        runs: args.runs,
+        seed: args.seed,
+        rule: args.top.map_or(Rule::MinScore(args.min_score), Rule::Top),
+        budget: args.budget,
+        key: problem.den[j * n..(j + 1) * n].to_vec(),
+    };
+    let space = Space::new(&problem, factors.clone(), args.seed);
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(args.runs).with_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} replications ({per_sec}, {eta})")
+                .expect("valid template"),
+        )
+    };
+    let summary = monte_carlo(&problem, &space, &opts, &|d| bar.inc(d));
+    bar.finish_and_clear();
+    let sobol = (args.sobol > 0)
+        .then(|| sobol_rank_shift(&problem, &space, args.sobol, args.bootstrap, args.seed));
+
+    let rule = match opts.rule {
+        Rule::MinScore(s) => format!("score>={s}"),
+        Rule::Top(t) => format!("top {t}"),
+    };
+    let record = RunRecord::new(
+        "sensitivity",
+        &[
+            ("year", args.year.to_string()),
+            ("runs", args.runs.to_string()),
+            (
+                "vary",
+                factors
+                    .iter()
+                    .map(|f| f.name())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            ("seed", args.seed.to_string()),
+            ("rule", rule),
+            ("budget", args.budget.to_string()),
+            ("key", format!("denominator of {key_id}")),
+            ("sobol_base", args.sobol.to_string()),
+            ("bootstrap", args.bootstrap.to_string()),
+        ],
+        &def,
+        &store,
+    );
+    atomic::write_with(&args.out.join("ranks.csv"), |w| {
+        ranks_csv(&problem, &summary, &record, w)
+    })?;
+    if let Some(indices) = &sobol {
+        atomic::write_with(&args.out.join("sobol.csv"), |w| {
+            sobol_csv(&factors, indices, &record, w)
+        })?;
+    }
+    write_charts(args, &problem, &summary, &factors, sobol.as_deref())?;
+    print!(
+        "{}",
+        text_summary(&problem, &summary, &factors, sobol.as_deref(), args.lang)
+    );
+    Ok(())
+}
+
+/// Rank intervals of the 30 municipalities most at risk, and the Sobol bars, as SVG and PNG.
+fn write_charts(
+    args: &Args,
+    p: &Problem,
+    s: &Summary,
+    factors: &[Factor],
+    sobol: Option<&[Index]>,
+) -> Result<()> {
+    let lang = args.lang;
+    let mut order: Vec<usize> = (0..p.n()).collect();
+    order.sort_by_key(|&i| (s.units[i].nominal_rank, i));
+    let shown = &order[..order.len().min(30)];
+    let last = shown
+        .iter()
+        .map(|&i| s.units[i].rank_p95)
+        .max()
+        .unwrap_or(1);
+    let ranks = RankIntervals {
+        title: format!(
+            "{} {} ({} {})",
+            lang.pick("Rang: mediaan en 5-95 %,", "Rank: median and 5-95 %,"),
+            args.year,
+            number(s.runs as f64, 0, lang),
+            lang.pick("replicaties", "replications")
+        ),
+        axis: lang
+            .pick(
+                "rang (1 = hoogste risico); kruis = rang volgens de definitie",
+                "rank (1 = most at risk); cross = rank under the definition",
+            )
+            .into(),
+        units: shown
+            .iter()
+            .map(|&i| {
+                let u = &s.units[i];
+                (
+                    p.names[i].clone(),
+                    u.nominal_rank,
+                    u.median_rank,
+                    u.rank_p5,
+                    u.rank_p95,
+                )
+            })
+            .collect(),
+        of: last.div_ceil(10) * 10,
+    };
+    atomic::write_bytes(&args.out.join("ranks.svg"), chart::svg(&ranks)?.as_bytes())?;
+    atomic::write_bytes(&args.out.join("ranks.png"), &chart::png(&ranks)?)?;
+    if let Some(idx) = sobol {
+        let bars = SobolBars {
+            title: lang
+                .pick(
+                    "Sobol-indices van de rangverschuiving (95 %-interval)",
+                    "Sobol indices of the rank shift (95 % interval)",
+                )
+                .into(),
+            series: (
+                lang.pick("eerste orde", "first order").into(),
+                lang.pick("totaal effect", "total effect").into(),
+            ),
+            factors: factors
+                .iter()
+                .zip(idx)
+                .map(|(f, i)| {
+                    (
+                        f.name().to_owned(),
+                        [i.first, i.first_interval.0, i.first_interval.1],
+                        [i.total, i.total_interval.0, i.total_interval.1],
+                    )
+                })
+                .collect(),
+        };
+        atomic::write_bytes(&args.out.join("sobol.svg"), chart::svg(&bars)?.as_bytes())?;
+        atomic::write_bytes(&args.out.join("sobol.png"), &chart::png(&bars)?)?;
+    }
+    Ok(())
+}
+
+fn plain(v: f64) -> String {
+    ((v * 1e9).round() / 1e9).to_string()
+}
+
+fn ranks_csv(p: &Problem, s: &Summary, record: &RunRecord, w: &mut dyn Write) -> Result<()> {
+    w.write_all(record.comment_lines().as_bytes())?;
+    let mut out = csv::Writer::from_writer(w);
+    let mut header: Vec<String> = [
+        "unit",
+        "name",
+        "nominal_rank",
+        "median_rank",
+        "rank_p5",
+        "rank_p95",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(p.indicators.iter().map(|i| format!("p_point_{i}")));
+    header.extend(["p_eligible", "expected_amount"].map(String::from));
+    out.write_record(&header)?;
+    for (i, u) in s.units.iter().enumerate() {
+        let mut row = vec![
+            p.units[i].clone(),
+            p.names[i].clone(),
+            u.nominal_rank.to_string(),
+            u.median_rank.to_string(),
+            u.rank_p5.to_string(),
+            u.rank_p95.to_string(),
+        ];
+        row.extend(u.point_probability.iter().map(|&v| plain(v)));
+        row.push(plain(u.eligible_probability));
+        row.push(format!("{:.2}", u.expected_amount));
+        out.write_record(&row)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn sobol_csv(f: &[Factor], idx: &[Index], record: &RunRecord, w: &mut dyn Write) -> Result<()> {
+    w.write_all(record.comment_lines().as_bytes())?;
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record([
+        "factor", "first", "first_lo", "first_hi", "total", "total_lo", "total_hi",
+    ])?;
+    for (f, i) in f.iter().zip(idx) {
+        out.write_record([
+            f.name().to_owned(),
+            plain(i.first),
+            plain(i.first_interval.0),
+            plain(i.first_interval.1),
+            plain(i.total),
+            plain(i.total_interval.0),
+            plain(i.total_interval.1),
+        ])?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn text_summary(
+    p: &Problem,
+    s: &Summary,
+    factors: &[Factor],
+    sobol: Option<&[Index]>,
+    lang: Lang,
+) -> String {
+    let mut out = format!(
+        "{} {} {}; {} {}\n\n",
+        number(s.runs as f64, 0, lang),
+        lang.pick("replicaties", "replications"),
+        lang.pick("gevarieerd", "varied"),
+        factors
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+        lang.pick(
+            &format!(
+                "- gemiddelde rangverschuiving {}",
+                number(s.mean_rank_shift, 1, lang)
+            ),
+            &format!("- mean rank shift {}", number(s.mean_rank_shift, 1, lang)),
+        ),
+    );
+    let mut t = Table::new(vec![
+        (lang.pick("rang", "rank").into(), Align::Right),
+        (lang.pick("gemeente", "municipality").into(), Align::Left),
+        (lang.pick("mediaan", "median").into(), Align::Right),
+        ("5-95 %".into(), Align::Right),
+        (
+            lang.pick("P(in aanmerking)", "P(eligible)").into(),
+            Align::Right,
+        ),
+        (
+            lang.pick("verwacht bedrag", "expected amount").into(),
+            Align::Right,
+        ),
+    ]);
+    let mut order: Vec<usize> = (0..p.n()).collect();
+    order.sort_by_key(|&i| (s.units[i].nominal_rank, i));
+    for &i in order.iter().take(15) {
+        let u = &s.units[i];
+        t.push(vec![
+            u.nominal_rank.to_string(),
+            p.names[i].clone(),
+            u.median_rank.to_string(),
+            format!("{}-{}", u.rank_p5, u.rank_p95),
+            number(u.eligible_probability, 2, lang),
+            format!("€ {}", number(u.expected_amount, 0, lang)),
+        ]);
+    }
+    out.push_str(&t.render());
+    if let Some(idx) = sobol {
+        out.push('\n');
+        let mut t = Table::new(vec![
+            (lang.pick("factor", "factor").into(), Align::Left),
+            ("S1".into(), Align::Right),
+            ("95 %".into(), Align::Right),
+            ("ST".into(), Align::Right),
+            ("95 %".into(), Align::Right),
+        ]);
+        let iv = |(a, b): (f64, f64)| format!("{} - {}", number(a, 2, lang), number(b, 2, lang));
+        for (f, i) in factors.iter().zip(idx) {
+            t.push(vec![
+                f.name().into(),
+                number(i.first, 2, lang),
+                iv(i.first_interval),
+                number(i.total, 2, lang),
+                iv(i.total_interval),
+            ]);
+        }
+        out.push_str(&t.render());
+    }
+    out
+}
