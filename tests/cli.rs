@@ -552,6 +552,9 @@ fn publisher_files_merge_old_codes_and_re_ingest_changes_nothing() {
     ingest("oki", "tests/fixtures/layouts/oki/oki-2013.csv")
         .success()
         .stdout(predicate::str::contains("3 added, 0 unchanged"));
+}
+
+#[test]
 fn batch_writes_parquet_csv_and_manifest() {
     let dir = tmp();
     let out = dir.path().join("uit");

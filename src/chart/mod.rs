@@ -2,12 +2,12 @@
 //! system fonts), a colour-blind-safe palette, and rendering of any [`Chart`] to SVG and to PNG at
 //! print resolution.
 
+pub mod bars;
 pub mod card;
 pub mod comparison;
-pub mod trend;
-pub mod bars;
 pub mod grid;
 pub mod sensitivity;
+pub mod trend;
 
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;
