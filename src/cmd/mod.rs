@@ -14,6 +14,7 @@ pub mod sensitivity;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
+use barometer::error::usage;
 use std::io::Write;
 use std::path::Path;
 
@@ -48,5 +49,75 @@ where
             lock.flush()?;
             Ok(())
         }
+    }
+}
+
+/// The output format: `--format` when given, else the one the `--out` extension names (`.csv`,
+/// `.json`, ...); a table without `--out` or with `.txt`. Any other extension is a usage error
+/// listing the formats of `F`.
+pub fn format_of<F: clap::ValueEnum + Copy>(explicit: Option<F>, out: Option<&Path>) -> Result<F> {
+    if let Some(f) = explicit {
+        return Ok(f);
+    }
+    let ext = out
+        .and_then(|p| p.extension())
+        .map(|e| e.to_string_lossy().to_lowercase());
+    let wanted = match ext.as_deref() {
+        None | Some("txt") => "table",
+        Some("table") => "",
+        Some(e) => e,
+    };
+    let name = |f: &F| {
+        f.to_possible_value()
+            .map(|p| p.get_name().to_owned())
+            .unwrap_or_default()
+    };
+    if let Some(f) = F::value_variants().iter().find(|f| name(f) == wanted) {
+        return Ok(*f);
+    }
+    let names: Vec<String> = F::value_variants().iter().map(name).collect();
+    let (last, rest) = names.split_last().expect("a format enum has variants");
+    Err(usage(format!(
+        "cannot tell the format from the extension '.{}'; pass --format {} or {last}",
+        ext.unwrap_or_default(),
+        rest.join(", ")
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_of;
+    use super::rank::Format as RankFormat;
+    use super::score::Format;
+    use std::path::Path;
+
+    #[test]
+    fn format_from_flag_or_out_extension() {
+        let f = |out: Option<&str>| format_of::<Format>(None, out.map(Path::new));
+        assert_eq!(f(None).unwrap(), Format::Table);
+        assert_eq!(f(Some("b.TXT")).unwrap(), Format::Table);
+        assert_eq!(f(Some("b.csv")).unwrap(), Format::Csv);
+        assert_eq!(f(Some("b.json")).unwrap(), Format::Json);
+        assert_eq!(
+            format_of(Some(Format::Json), Some(Path::new("b.csv"))).unwrap(),
+            Format::Json
+        );
+        let msg = f(Some("b.pdf")).unwrap_err().to_string();
+        assert_eq!(
+            msg,
+            "cannot tell the format from the extension '.pdf'; pass --format table, csv or json"
+        );
+        assert!(f(Some("b.table")).is_err());
+        assert_eq!(
+            format_of::<RankFormat>(None, Some(Path::new("r.xlsx"))).unwrap(),
+            RankFormat::Xlsx
+        );
+        let msg = format_of::<RankFormat>(None, Some(Path::new("r.pdf")))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.ends_with("pass --format table, csv, json or xlsx"),
+            "{msg}"
+        );
     }
 }

@@ -56,29 +56,9 @@ pub struct Args {
     pub lang: Lang,
 }
 
-fn format_of(args: &Args) -> Result<Format> {
-    if let Some(f) = args.format {
-        return Ok(f);
-    }
-    let ext = args
-        .out
-        .as_ref()
-        .and_then(|p| p.extension())
-        .map(|e| e.to_string_lossy().to_lowercase());
-    match ext.as_deref() {
-        None | Some("txt") => Ok(Format::Table),
-        Some("csv") => Ok(Format::Csv),
-        Some("json") => Ok(Format::Json),
-        Some("xlsx") => Ok(Format::Xlsx),
-        Some(other) => Err(usage(format!(
-            "cannot tell the format from the extension '.{other}'; pass --format table, csv, json or xlsx"
-        ))),
-    }
-}
-
 /// Run `rank`.
 pub fn run(args: &Args) -> Result<()> {
-    let format = format_of(args)?;
+    let format = super::format_of(args.format, args.out.as_deref())?;
     if args.compare_year == Some(args.year) {
         return Err(usage("--compare-year must differ from --year"));
     }

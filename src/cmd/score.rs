@@ -3,7 +3,6 @@
 use anyhow::Result;
 use barometer::barometer::score;
 use barometer::definition::Definition;
-use barometer::error::usage;
 use barometer::geo::Geography;
 use barometer::lang::Lang;
 use barometer::report::scoreboard;
@@ -51,28 +50,9 @@ pub struct Args {
     pub lang: Lang,
 }
 
-fn format_of(args: &Args) -> Result<Format> {
-    if let Some(f) = args.format {
-        return Ok(f);
-    }
-    let ext = args
-        .out
-        .as_ref()
-        .and_then(|p| p.extension())
-        .map(|e| e.to_string_lossy().to_lowercase());
-    match ext.as_deref() {
-        None | Some("txt") => Ok(Format::Table),
-        Some("csv") => Ok(Format::Csv),
-        Some("json") => Ok(Format::Json),
-        Some(other) => Err(usage(format!(
-            "cannot tell the format from the extension '.{other}'; pass --format table, csv or json"
-        ))),
-    }
-}
-
 /// Run `score`.
 pub fn run(args: &Args) -> Result<()> {
-    let format = format_of(args)?;
+    let format = super::format_of(args.format, args.out.as_deref())?;
     let def = Definition::load(args.barometer.as_deref())?;
     let store = Store::load(args.store.as_deref())?;
     let geo = Geography::bundled();
