@@ -74,10 +74,20 @@ pub struct ParsedFile {
     pub notes: Vec<String>,
 }
 
-/// Check a municipality code; the message says what the code is instead.
+/// Check a unit code (a municipality or a statistical sector); the message says what the code
+/// is instead.
 pub fn check_unit(geo: &Geography, nis: &str) -> Result<(), String> {
     if geo.municipality(nis).is_some() {
         return Ok(());
+    }
+    if let Some(parent) = crate::geo::sector_municipality(nis) {
+        return match geo.municipality(parent) {
+            Some(_) => Ok(()),
+            None => Err(format!(
+                "statistical sector '{nis}' lies in '{parent}', which is not a Flemish \
+                 municipality of 2014 or later (see data/geo/municipalities.csv)"
+            )),
+        };
     }
     if let Some(area) = geo.area(nis) {
         return Err(format!(
@@ -88,7 +98,8 @@ pub fn check_unit(geo: &Geography, nis: &str) -> Result<(), String> {
     }
     if nis.len() != 5 || !nis.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
-            "'{nis}' is not a REFNIS code (5 digits, e.g. 71016 for Genk)"
+            "'{nis}' is not a REFNIS code (5 digits, e.g. 71016 for Genk) nor a statistical \
+             sector (9 characters, e.g. 71016A00-)"
         ));
     }
     let flemish_prefix = matches!(nis.as_bytes()[0], b'1' | b'3' | b'4' | b'7')
@@ -529,6 +540,18 @@ mod tests {
             check_unit(geo, "7101")
                 .unwrap_err()
                 .contains("not a REFNIS code")
+        );
+        assert!(check_unit(geo, "71016A00-").is_ok(), "a sector of Genk");
+        assert!(check_unit(geo, "71016ZZZZ").is_ok(), "Genk, sector unknown");
+        assert!(
+            check_unit(geo, "21004A00-")
+                .unwrap_err()
+                .contains("statistical sector '21004A00-' lies in '21004'")
+        );
+        assert!(
+            check_unit(geo, "71016a00-")
+                .unwrap_err()
+                .contains("nor a statistical sector")
         );
     }
 
