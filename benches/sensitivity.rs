@@ -11,7 +11,7 @@ use barometer::composite::treat::treat;
 use barometer::definition::Definition;
 use barometer::geo::Geography;
 use barometer::stats::montecarlo::{FACTORS, Factor, Options, Rule, Space, monte_carlo};
-use barometer::stats::problem::{Problem, Work};
+use barometer::stats::problem::{Problem, Ranker, Work};
 use barometer::store::Store;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::collections::BTreeMap;
@@ -156,7 +156,7 @@ fn asem_replication(a: &Asem, u: &[f64; 5], seed: u64) -> Vec<u32> {
     }
     let index = &level[0];
     let mut ranks = vec![0u32; n];
-    barometer::stats::problem::rank_into(&vec![0.0; n], index, &mut order, &mut ranks);
+    Ranker::default().rank(&vec![0.0; n], index, &mut ranks);
     ranks
 }
 
@@ -164,7 +164,7 @@ fn benches(c: &mut Criterion) {
     let p = barometer_problem();
     let mut work = Work::default();
     c.bench_function("replication 300x7: nominal", |b| {
-        b.iter(|| p.replicate(black_box(&p.nominal), &mut work))
+        b.iter(|| p.replicate(black_box(&p.nominal), &[], &mut work))
     });
     let methods: Vec<Factor> = FACTORS
         .into_iter()
@@ -173,12 +173,13 @@ fn benches(c: &mut Criterion) {
     let space = Space::new(&p, methods.clone(), 1);
     let choice = space.choice(&p, &[0.9, 0.9, 0.9, 0.9, 0.9, 0.9]);
     c.bench_function("replication 300x7: all methodological factors", |b| {
-        b.iter(|| p.replicate(black_box(&choice), &mut work))
+        b.iter(|| p.replicate(black_box(&choice), &[], &mut work))
     });
     let all = Space::new(&p, FACTORS.to_vec(), 1);
     let noisy = all.choice(&p, &[0.5; 7]);
+    let samplers = p.samplers();
     c.bench_function("replication 300x7: with resampled counts", |b| {
-        b.iter(|| p.replicate(black_box(&noisy), &mut work))
+        b.iter(|| p.replicate(black_box(&noisy), &samplers, &mut work))
     });
     let runs = 20_000;
     let opts = Options {
