@@ -402,8 +402,8 @@ pub fn monte_carlo(
     if let Engine::Tables(t) = &engine {
         for (pair, &count) in acc.pairs.iter().enumerate() {
             let table = t.points(pair / space.margins.len(), pair % space.margins.len());
-            for (c, &v) in table.iter().enumerate() {
-                points[(c % k) * n + c / k] += count * u64::from(v == 1);
+            for (p, &v) in points.iter_mut().zip(table) {
+                *p += count * u64::from(v == 1);
             }
         }
     }

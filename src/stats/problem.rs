@@ -72,7 +72,8 @@ pub struct Work {
     values: Vec<f64>,
     column: Vec<f64>,
     normed: Vec<f64>,
-    row: Vec<f64>,
+    sums: Vec<f64>,
+    wsums: Vec<f64>,
     weights: Vec<f64>,
     order: Vec<usize>,
     ranker: Ranker,
@@ -92,15 +93,15 @@ impl Work {
         self.values.resize(n * k, f64::NAN);
         self.points.resize(n * k, u8::MAX);
         self.normed.resize(n * k, f64::NAN);
-        self.composite.resize(n, 0.0);
-        self.weighted.clear();
-        self.weighted.resize(n, 0.0);
-        self.ranks.resize(n, 0);
     }
 
-    /// Weighted scores and composites of `n = points.len() / k` units from unit-major points
-    /// and prepared composite inputs (with the weights of [`Work::set_weights`]), then ranks.
-    pub(super) fn score_units(
+    /// Weighted scores and composites of `n = points.len() / k` units from indicator-major
+    /// points and prepared composite inputs (with the weights of [`Work::set_weights`]), then
+    /// ranks. Column by column, so the sums of all units advance together without branches;
+    /// each unit still adds its indicators in order, and adding +0 to a sum that started at +0
+    /// leaves its bits unchanged, so this is [`crate::composite::aggregate::aggregate`] of the
+    /// prepared terms to the bit.
+    pub(super) fn score(
         &mut self,
         k: usize,
         points: &[u8],
@@ -108,25 +109,33 @@ impl Work {
         aggregation: Aggregation,
     ) {
         let n = points.len() / k;
-        self.weighted.resize(n, 0.0);
-        self.composite.resize(n, 0.0);
-        self.ranks.resize(n, 0);
-        let w = &self.weights;
-        for (i, (p, y)) in points
-            .chunks_exact(k)
-            .zip(inputs.chunks_exact(k))
-            .enumerate()
-        {
-            let mut score = 0.0;
-            for (&p, &w) in p.iter().zip(w) {
-                if p == 1 {
-                    score += w;
-                }
-            }
-            self.weighted[i] = score;
-            self.composite[i] = weighted_sum(aggregation, y, w);
+        for v in [&mut self.weighted, &mut self.sums, &mut self.wsums] {
+            v.clear();
+            v.resize(n, 0.0);
         }
-        self.rank();
+        for (j, &w) in self.weights.iter().enumerate() {
+            let (p, y) = (&points[j * n..(j + 1) * n], &inputs[j * n..(j + 1) * n]);
+            let scored = self.weighted.iter_mut().zip(p);
+            let summed = self.sums.iter_mut().zip(&mut self.wsums).zip(y);
+            for ((score, &p), ((s, wsum), &y)) in scored.zip(summed) {
+                *score += if p == 1 { w } else { 0.0 };
+                let used = !y.is_nan() && w > 0.0;
+                *s += if used { w * y } else { 0.0 };
+                *wsum += if used { w } else { 0.0 };
+            }
+        }
+        self.composite.clear();
+        self.composite
+            .extend(self.sums.iter().zip(&self.wsums).map(|(&s, &wsum)| {
+                if wsum > 0.0 {
+                    aggregation.finish(s, wsum)
+                } else {
+                    f64::NAN
+                }
+            }));
+        self.ranks.resize(n, 0);
+        self.ranker
+            .rank(&self.weighted, &self.composite, &mut self.ranks);
     }
 
     /// The choice's weights with the dropped indicator at 0, into `self.weights`.
@@ -136,12 +145,6 @@ impl Work {
         if let Some(j) = dropped {
             self.weights[j] = 0.0;
         }
-    }
-
-    /// Rank the weighted scores, then the composite, into `self.ranks`.
-    fn rank(&mut self) {
-        self.ranker
-            .rank(&self.weighted, &self.composite, &mut self.ranks);
     }
 }
 
@@ -172,7 +175,8 @@ impl Sampler {
         }
     }
 
-    fn draw(&self, rng: &mut ChaCha8Rng) -> f64 {
+    /// One draw of the numerator.
+    pub fn draw(&self, rng: &mut ChaCha8Rng) -> f64 {
         match self {
             Sampler::Fixed(v) => *v,
             Sampler::Binomial(d) => d.sample(rng) as f64,
@@ -394,14 +398,13 @@ impl Problem {
             let noise = rng.as_mut().map(|r| (r, samplers));
             let sums = self.column(j, noise, values);
             let reference = Self::reference(c.reference, values, sums, &mut work.column);
-            let points = &mut work.points[cells.clone()];
-            self.points(j, values, reference, c.margin, points);
-            let w = work.weights[j];
-            for (s, &p) in work.weighted.iter_mut().zip(points.iter()) {
-                if p == 1 {
-                    *s += w;
-                }
-            }
+            self.points(
+                j,
+                values,
+                reference,
+                c.margin,
+                &mut work.points[cells.clone()],
+            );
             self.composite_input(
                 j,
                 values,
@@ -413,28 +416,12 @@ impl Problem {
                 &mut work.normed[cells],
             );
         }
-        for i in 0..n {
-            work.row.clear();
-            work.row.extend((0..k).map(|j| work.normed[j * n + i]));
-            work.composite[i] = weighted_sum(c.aggregation, &work.row, &work.weights);
-        }
-        work.rank();
-    }
-}
-
-/// [`crate::composite::aggregate::aggregate`] of prepared terms: `finish(sum w y, sum w)` over the present `y` with `w > 0`.
-pub(super) fn weighted_sum(aggregation: Aggregation, y: &[f64], w: &[f64]) -> f64 {
-    let (mut s, mut wsum) = (0.0, 0.0);
-    for (&y, &w) in y.iter().zip(w) {
-        if !y.is_nan() && w > 0.0 {
-            s += w * y;
-            wsum += w;
-        }
-    }
-    if wsum > 0.0 {
-        aggregation.finish(s, wsum)
-    } else {
-        f64::NAN
+        let (points, normed) = (
+            std::mem::take(&mut work.points),
+            std::mem::take(&mut work.normed),
+        );
+        work.score(k, &points, &normed, c.aggregation);
+        (work.points, work.normed) = (points, normed);
     }
 }
 
@@ -476,7 +463,7 @@ impl Ranker {
                     ((down(s) << 64) | (down(c) & u128::from(u64::MAX)), i as u32)
                 }),
         );
-        self.keys.sort_unstable();
+        self.keys.sort_unstable_by_key(|&(key, _)| key);
         for pos in 0..self.keys.len() {
             let (key, i) = self.keys[pos];
             ranks[i as usize] = if pos > 0 && self.keys[pos - 1].0 == key {

@@ -7,7 +7,7 @@
 use super::montecarlo::{Levels, Space};
 use super::problem::{Problem, Work};
 
-/// Precomputed points and composite inputs, unit-major (`[i * k + j]`).
+/// Precomputed points and composite inputs, indicator-major (`[j * n + i]`) like [`Problem`].
 #[derive(Debug, Clone)]
 pub struct Tables {
     k: usize,
@@ -24,8 +24,6 @@ impl Tables {
     /// The tables of every alternative in `space`.
     pub fn new(problem: &Problem, space: &Space) -> Tables {
         let (n, k) = (problem.n(), problem.k());
-        let transpose =
-            |m: &[u8]| -> Vec<u8> { (0..n * k).map(|c| m[(c % k) * n + c / k]).collect() };
         let mut t = Tables {
             k,
             margins: space.margins.len(),
@@ -57,20 +55,17 @@ impl Tables {
                             &mut order,
                             &mut out,
                         );
-                        let m = &mut inputs[a * t.aggregations + b];
-                        for (i, &v) in out.iter().enumerate() {
-                            m[i * k + j] = v;
-                        }
+                        inputs[a * t.aggregations + b][j * n..(j + 1) * n].copy_from_slice(&out);
                     }
                 }
             }
-            t.points.extend(points.iter().map(|m| transpose(m)));
+            t.points.extend(points.iter().cloned());
             t.inputs.extend(inputs.iter().cloned());
         }
         t
     }
 
-    /// The points (unit-major) under reference level `reference` and margin level `margin`.
+    /// The points (indicator-major) under reference level `reference` and margin level `margin`.
     pub fn points(&self, reference: usize, margin: usize) -> &[u8] {
         &self.points[reference * self.margins + margin]
     }
@@ -94,6 +89,6 @@ impl Tables {
             * self.aggregations
             + l.aggregation];
         work.set_weights(&space.weights[l.weights], l.dropped);
-        work.score_units(self.k, points, inputs, space.aggregations[l.aggregation]);
+        work.score(self.k, points, inputs, space.aggregations[l.aggregation]);
     }
 }
