@@ -215,6 +215,12 @@ impl Problem {
                 def.origin, ind.id
             )));
         }
+        if !def.composite.is_plain() {
+            return Err(data(format!(
+                "{}: sensitivity runs build the composite without imputation, outlier treatment or given weights; remove them from [composite]",
+                def.origin
+            )));
+        }
         let (n, k) = (board.rows.len(), def.indicators.len());
         let mut rows: Vec<_> = board.rows.iter().collect();
         rows.sort_by(|a, b| a.nis.cmp(&b.nis));
@@ -238,8 +244,8 @@ impl Problem {
                     Comparison::Margin => def.scoring.margin.unwrap_or(0.0),
                 },
                 weights: vec![1.0; k],
-                normalisation: Normalisation::RelativeExcess,
-                aggregation: Aggregation::Arithmetic,
+                normalisation: def.composite.normalisation(),
+                aggregation: def.composite.aggregation(),
                 dropped: None,
                 noise: None,
             },
