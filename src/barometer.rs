@@ -193,7 +193,10 @@ pub fn score(store: &Store, def: &Definition, geo: &Geography, year: i32) -> Res
     let groups: Vec<&str> = out.iter().map(|r| r.province.as_str()).collect();
     let signs: Vec<f64> = def.indicators.iter().map(|i| i.direction.sign()).collect();
     let refs: Vec<Option<f64>> = references.iter().map(|r| r.value).collect();
-    let composites = def.composite.compute(&values, &refs, &signs, &groups);
+    let composites = def
+        .composite
+        .compute(&values, &refs, &signs, &groups)
+        .map_err(|e| data(format!("{}: {year}: {e}", def.origin)))?;
     for (row, c) in out.iter_mut().zip(composites) {
         row.composite = c;
     }

@@ -6,6 +6,7 @@
 use super::aggregate::{Aggregation, aggregate};
 use super::impute;
 use super::normalise::{Normalisation, normalise};
+use super::pca;
 use super::treat::treat;
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +84,9 @@ pub enum Weighting {
     Equal,
     /// `weights`, one per indicator in the order of `[[indicator]]`.
     Given,
+    /// Squared loadings of the first principal component of the normalised indicators
+    /// (`pca.rs`), computed per year.
+    Pca,
 }
 
 /// The `[composite]` table.
@@ -247,10 +251,10 @@ impl Composite {
             (Weighting::Given, None) => {
                 Err("`composite.weights` is required with weighting = \"given\"".into())
             }
-            (Weighting::Equal, Some(_)) => Err(
-                "`composite.weights` is set but `composite.weighting` is \"equal\"; use weighting = \"given\""
-                    .into(),
-            ),
+            (Weighting::Equal | Weighting::Pca, Some(_)) => Err(format!(
+                "`composite.weights` is set but `composite.weighting` is \"{}\"; use weighting = \"given\"",
+                name(&self.weighting)
+            )),
             (_, Some(w)) if w.len() != k => Err(format!(
                 "`composite.weights` has {} values for {k} indicators",
                 w.len()
@@ -267,14 +271,15 @@ impl Composite {
 
     /// The composite of every unit: `values[i][j]` is unit `i`'s value of indicator `j`,
     /// `references[j]` the indicator's reference, `signs[j]` +1 (higher is worse) or -1, and
-    /// `groups[i]` the unit's province. `None` where no indicator contributes.
+    /// `groups[i]` the unit's province. `None` where no indicator contributes. An error when PCA
+    /// weights cannot be computed.
     pub fn compute(
         &self,
         values: &[Vec<Option<f64>>],
         references: &[Option<f64>],
         signs: &[f64],
         groups: &[&str],
-    ) -> Vec<Option<f64>> {
+    ) -> Result<Vec<Option<f64>>, String> {
         let (n, k) = (values.len(), signs.len());
         let method = self.normalisation();
         let mut normed = vec![f64::NAN; n * k];
@@ -316,11 +321,17 @@ impl Composite {
         }
         let weights = match (&self.weighting, &self.weights) {
             (Weighting::Given, Some(w)) => w.clone(),
+            (Weighting::Pca, _) => {
+                let columns: Vec<Vec<f64>> = normed.chunks(n.max(1)).map(<[f64]>::to_vec).collect();
+                pca::weights(&columns).ok_or(
+                    "`composite.weighting` = \"pca\": fewer than 3 municipalities with every indicator, or an indicator without variation",
+                )?
+            }
             _ => vec![1.0; k],
         };
         let aggregation = self.aggregation();
         let mut row = vec![0.0; k];
-        (0..n)
+        Ok((0..n)
             .map(|i| {
                 row.iter_mut()
                     .enumerate()
@@ -328,7 +339,7 @@ impl Composite {
                 let c = aggregate(aggregation, &row, &weights);
                 (!c.is_nan()).then_some(c)
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -358,12 +369,14 @@ mod tests {
             vec![Some(0.3), Some(0.4), Some(0.1)],
             vec![Some(0.1), None, Some(0.2)],
         ];
-        let got = c.compute(
-            &values,
-            &[Some(0.2), Some(0.5), Some(0.0)],
-            &[1.0, -1.0, 1.0],
-            &["a", "a"],
-        );
+        let got = c
+            .compute(
+                &values,
+                &[Some(0.2), Some(0.5), Some(0.0)],
+                &[1.0, -1.0, 1.0],
+                &["a", "a"],
+            )
+            .unwrap();
         // Unit 1: (0.1/0.2 + 0.1/0.5) / 2 = 0.35 (the third indicator has reference 0: skipped).
         // Unit 2: -0.1/0.2 = -0.5.
         assert!((got[0].unwrap() - 0.35).abs() < 1e-12);
@@ -382,7 +395,9 @@ mod tests {
             vec![Some(3.0), None, Some(2.0)],
             vec![Some(2.0), Some(3.0), Some(3.0)],
         ];
-        let got = c.compute(&values, &[None, None, None], &[1.0, -1.0, 1.0], &["a"; 3]);
+        let got = c
+            .compute(&values, &[None, None, None], &[1.0, -1.0, 1.0], &["a"; 3])
+            .unwrap();
         // Column 1 -> 1, 100, 50.5; column 2 oriented -5, (imputed -4), -3 -> 1, 50.5, 100.
         // Unit 1: (1^2 * 1)^(1/3) = 1; unit 2: (100^2 * 50.5)^(1/3); unit 3: (50.5^2 * 100)^(1/3).
         assert!((got[0].unwrap() - 1.0).abs() < 1e-12);

@@ -7,4 +7,5 @@ pub mod aggregate;
 pub mod config;
 pub mod impute;
 pub mod normalise;
+pub mod pca;
 pub mod treat;
