@@ -682,6 +682,13 @@ fn sensitivity_is_reproducible_to_the_byte() {
     assert_eq!(ranks.lines().filter(|l| !l.starts_with('#')).count(), 301);
     let sobol = String::from_utf8(a.1).unwrap();
     assert!(sobol.contains("\nsampling,"));
+    let units = std::fs::read_to_string(dir.path().join("a/sobol_units.csv")).unwrap();
+    assert_eq!(
+        units,
+        std::fs::read_to_string(dir.path().join("b/sobol_units.csv")).unwrap()
+    );
+    assert_eq!(units.lines().filter(|l| !l.starts_with('#')).count(), 301);
+    assert!(units.contains("unit,name,first_reference,"));
 }
 
 #[test]

@@ -185,3 +185,17 @@ fn tables_reproduce_the_general_replication() {
     }
     assert_eq!(checked, 3 * 3 * 4 * 3 * 8);
 }
+
+/// Per-unit Sobol indices of the rank on the swap fixture with one factor: A's and B's ranks
+/// depend on it alone (total index about 1), C's rank never changes (no index).
+#[test]
+fn per_unit_sobol_indices_of_the_rank() {
+    let p = swap_fixture();
+    let space = Space::new(&p, vec![Factor::Indicators], 5);
+    let s = sobol_rank_shift(&p, &space, 1024, 100, 3);
+    let a = s.units[0].as_ref().unwrap();
+    assert!((a.1[0] - 1.0).abs() < 0.15, "{a:?}");
+    assert!((a.0[0] - 1.0).abs() < 0.15, "{a:?}");
+    assert_eq!(s.units[2], None);
+    assert_eq!(s.units[0], s.units[1]);
+}

@@ -40,7 +40,7 @@ reference), weights (64 sets in [0.5, 1.5]), normalisation (relative excess, z-s
 percentile rank), aggregation (arithmetic, geometric, harmonic), indicators (leave one out),
 sampling (binomial / Poisson resampling of numerators).
 Writes ranks.csv (one row per municipality), sobol.csv (one row per factor), both as sheets of
-sensitivity.xlsx, and the charts ranks.svg/png (rank intervals of the 30 most at risk) and
+sensitivity.xlsx, sobol_units.csv (Sobol indices of each municipality's rank), and the charts ranks.svg/png (rank intervals of the 30 most at risk) and
 sobol.svg/png into --out.")]
 pub struct Args {
     /// The year to analyse.
@@ -147,8 +147,9 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let summary = monte_carlo(&problem, &space, &opts, &|d| bar.inc(d));
     bar.finish_and_clear();
-    let sobol = (args.sobol > 0)
+    let full = (args.sobol > 0)
         .then(|| sobol_rank_shift(&problem, &space, args.sobol, args.bootstrap, args.seed));
+    let sobol = full.as_ref().map(|s| s.shift.as_slice());
 
     let rule = match opts.rule {
         Rule::MinScore(s) => format!("score>={s}"),
@@ -180,26 +181,22 @@ pub fn run(args: &Args) -> Result<()> {
     atomic::write_with(&args.out.join("ranks.csv"), |w| {
         ranks_csv(&problem, &summary, &record, w)
     })?;
-    if let Some(indices) = &sobol {
+    if let (Some(indices), Some(full)) = (sobol, &full) {
         atomic::write_with(&args.out.join("sobol.csv"), |w| {
             sobol_csv(&factors, indices, &record, w)
+        })?;
+        atomic::write_with(&args.out.join("sobol_units.csv"), |w| {
+            sobol_units_csv(&problem, &factors, &full.units, &record, w)
         })?;
     }
     atomic::write_bytes(
         &args.out.join("sensitivity.xlsx"),
-        &xlsx(
-            &problem,
-            &summary,
-            &factors,
-            sobol.as_deref(),
-            &record,
-            args.lang,
-        )?,
+        &xlsx(&problem, &summary, &factors, sobol, &record, args.lang)?,
     )?;
-    write_charts(args, &problem, &summary, &factors, sobol.as_deref())?;
+    write_charts(args, &problem, &summary, &factors, sobol)?;
     print!(
         "{}",
-        text_summary(&problem, &summary, &factors, sobol.as_deref(), args.lang)
+        text_summary(&problem, &summary, &factors, sobol, args.lang)
     );
     Ok(())
 }
@@ -400,6 +397,33 @@ fn xlsx(
         &record_lines(&record.comment_lines()),
     ));
     workbook(&sheets)
+}
+
+/// Per unit, the first-order and total Sobol index of its rank per factor (empty where the rank
+/// never changes).
+fn sobol_units_csv(
+    p: &Problem,
+    factors: &[Factor],
+    units: &[Option<(Vec<f64>, Vec<f64>)>],
+    record: &RunRecord,
+    w: &mut dyn Write,
+) -> Result<()> {
+    w.write_all(record.comment_lines().as_bytes())?;
+    let mut out = csv::Writer::from_writer(w);
+    let mut header = vec!["unit".to_owned(), "name".to_owned()];
+    header.extend(factors.iter().map(|f| format!("first_{}", f.name())));
+    header.extend(factors.iter().map(|f| format!("total_{}", f.name())));
+    out.write_record(&header)?;
+    for (i, indices) in units.iter().enumerate() {
+        let mut row = vec![p.units[i].clone(), p.names[i].clone()];
+        match indices {
+            Some((first, total)) => row.extend(first.iter().chain(total).map(|&v| plain(v))),
+            None => row.extend(vec![String::new(); 2 * factors.len()]),
+        }
+        out.write_record(&row)?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 fn sobol_csv(f: &[Factor], idx: &[Index], record: &RunRecord, w: &mut dyn Write) -> Result<()> {

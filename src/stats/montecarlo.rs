@@ -443,37 +443,66 @@ pub fn quantile(hist: &[u32], p: f64) -> u32 {
     hist.len() as u32
 }
 
-/// Sobol indices of the mean absolute rank shift with respect to each varied factor, from a
-/// Saltelli design of `base` samples (`base * (d + 2)` replications) and `resamples` bootstraps.
+/// Sobol indices of one Saltelli design.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sobol {
+    /// Of the mean absolute rank shift, per factor, with bootstrap intervals.
+    pub shift: Vec<Index>,
+    /// Of each unit's rank (problem order): first-order and total index per factor, point
+    /// estimates; `None` where the unit's rank never changes.
+    pub units: Vec<Option<(Vec<f64>, Vec<f64>)>>,
+}
+
+/// Sobol indices of the mean absolute rank shift and of every unit's rank with respect to each
+/// varied factor, from a Saltelli design of `base` samples (`base * (d + 2)` replications) and
+/// `resamples` bootstraps (for the rank shift).
 pub fn sobol_rank_shift(
     problem: &Problem,
     space: &Space,
     base: usize,
     resamples: usize,
     seed: u64,
-) -> Vec<Index> {
-    let d = space.factors.len();
+) -> Sobol {
+    let (n, d) = (problem.n(), space.factors.len());
     let design = Design::random(base, d, seed);
     let nominal = nominal_ranks(problem);
     let engine = Engine::new(problem, space);
-    let y: Vec<f64> = (0..design.len())
-        .into_par_iter()
-        .map_init(
-            || (problem.nominal.clone(), Work::default()),
-            |(choice, work), r| {
-                let levels = space.levels(problem, design.row(r));
-                engine.replicate(problem, space, &levels, choice, work);
-                let shift: u64 = work
-                    .ranks
-                    .iter()
-                    .zip(&nominal)
-                    .map(|(a, b)| u64::from(a.abs_diff(*b)))
-                    .sum();
-                shift as f64 / problem.n() as f64
-            },
-        )
+    let mut ranks = vec![0u32; design.len() * n];
+    ranks.par_chunks_mut(n.max(1)).enumerate().for_each_init(
+        || (problem.nominal.clone(), Work::default()),
+        |(choice, work), (r, out)| {
+            let levels = space.levels(problem, design.row(r));
+            engine.replicate(problem, space, &levels, choice, work);
+            out.copy_from_slice(&work.ranks);
+        },
+    );
+    let y: Vec<f64> = ranks
+        .chunks(n.max(1))
+        .map(|row| {
+            let shift: u64 = row
+                .iter()
+                .zip(&nominal)
+                .map(|(a, b)| u64::from(a.abs_diff(*b)))
+                .sum();
+            shift as f64 / n as f64
+        })
         .collect();
-    sobol::analyse(&y, d, resamples, seed ^ 0xB007)
+    let all: Vec<usize> = (0..base).collect();
+    let units = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let y: Vec<f64> = (0..design.len())
+                .map(|r| f64::from(ranks[r * n + i]))
+                .collect();
+            y.iter()
+                .any(|&v| v != y[0])
+                .then(|| sobol::jansen(&y, d, &all))
+        })
+        .collect();
+    Sobol {
+        shift: sobol::analyse(&y, d, resamples, seed ^ 0xB007),
+        units,
+    }
 }
 
 #[cfg(test)]
