@@ -15,7 +15,7 @@ use crate::store::{self, Record, Status, Store, StoreMeta, col};
 use anyhow::Result;
 use polars::prelude::*;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 /// How to merge.
@@ -162,12 +162,16 @@ impl Merged {
 
     /// The years present, ascending.
     pub fn years(&self) -> Vec<i32> {
-        let years: BTreeSet<i32> = self
-            .order
-            .iter()
-            .map(|&i| self.rows.year[i as usize])
-            .collect();
-        years.into_iter().collect()
+        let mut years: Vec<i32> = Vec::new();
+        for &i in &self.order {
+            let year = self.rows.year[i as usize];
+            if years.last() != Some(&year) {
+                years.push(year);
+            }
+        }
+        years.sort_unstable();
+        years.dedup();
+        years
     }
 
     /// A short human description: origin, rows, years.
@@ -260,18 +264,40 @@ fn municipality_part(unit: &str) -> &str {
 /// Per year, the municipalities of the rows `idx` (sectors counted by their municipality), and
 /// whether the year has sector rows.
 fn year_units<'r>(rows: &'r Rows, idx: &[u32]) -> BTreeMap<i32, (BTreeSet<&'r str>, bool)> {
-    let mut pairs: Vec<(i32, u32)> = idx
+    // Each unit's municipality by number (sectors share their municipality's), and whether it
+    // is a sector.
+    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    let of_unit: Vec<(u32, bool)> = rows
+        .units
+        .names()
         .iter()
-        .map(|&i| (rows.year[i as usize], rows.unit[i as usize]))
+        .map(|u| {
+            let code = municipality_part(u);
+            let next = names.len() as u32;
+            let n = *numbers.entry(code).or_insert_with(|| {
+                names.push(code);
+                next
+            });
+            (n, sector_municipality(u).is_some())
+        })
         .collect();
+    // Rows come sorted or grouped by unit: skip repeats of the previous pair first.
+    let mut pairs: Vec<(i32, u32, bool)> = Vec::new();
+    for &i in idx {
+        let (muni, sector) = of_unit[rows.unit[i as usize] as usize];
+        let pair = (rows.year[i as usize], muni, sector);
+        if pairs.last() != Some(&pair) {
+            pairs.push(pair);
+        }
+    }
     pairs.par_sort_unstable();
     pairs.dedup();
     let mut out: BTreeMap<i32, (BTreeSet<&str>, bool)> = BTreeMap::new();
-    for (year, unit) in pairs {
-        let code = rows.units.name(unit);
+    for (year, muni, sector) in pairs {
         let entry = out.entry(year).or_default();
-        entry.0.insert(municipality_part(code));
-        entry.1 |= sector_municipality(code).is_some();
+        entry.0.insert(names[muni as usize]);
+        entry.1 |= sector;
     }
     out
 }

@@ -99,6 +99,18 @@ impl Rows {
         self.unit.is_empty()
     }
 
+    /// Make room for `n` more rows.
+    pub fn reserve(&mut self, n: usize) {
+        self.unit.reserve(n);
+        self.year.reserve(n);
+        self.indicator.reserve(n);
+        self.numerator.reserve(n);
+        self.denominator.reserve(n);
+        self.status.reserve(n);
+        self.source.reserve(n);
+        self.line.reserve(n);
+    }
+
     /// Rows pushed from now on were read in `place`.
     pub fn set_place(&mut self, place: &str) {
         if self.places.last().is_none_or(|(_, p)| p != place) {

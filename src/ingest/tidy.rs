@@ -43,12 +43,13 @@ const MIN_PIECE: usize = 256 << 10;
 pub fn read(path: &Path, def: &Definition, geo: &Geography) -> Result<ParsedFile> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    parse_from(file, path, def, geo, BLOCK)
+    let size = file.metadata().map_or(0, |m| m.len());
+    parse_from(file, path, def, geo, BLOCK, size)
 }
 
 /// Parse the bytes of a tidy file named `path`.
 pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Result<ParsedFile> {
-    parse_from(bytes, path, def, geo, BLOCK)
+    parse_from(bytes, path, def, geo, BLOCK, bytes.len() as u64)
 }
 
 /// How the file is laid out, from its header.
@@ -60,13 +61,14 @@ struct Header {
 }
 
 /// Parse a tidy file read from `input` in blocks of `block` bytes (lines longer than a block
-/// are read whole).
+/// are read whole); `size`, the file size when known, is used to make room for the rows.
 pub fn parse_from(
     mut input: impl Read,
     path: &Path,
     def: &Definition,
     geo: &Geography,
     block: usize,
+    size: u64,
 ) -> Result<ParsedFile> {
     let name = path.display().to_string();
     let unreadable =
@@ -111,7 +113,7 @@ pub fn parse_from(
         let end = if eof {
             buf.len()
         } else {
-            match buf[start..].iter().rposition(|&b| b == b'\n') {
+            match memchr::memrchr(b'\n', &buf[start..]) {
                 Some(i) => start + i + 1,
                 None => {
                     hasher.update(&buf[fresh]);
@@ -138,8 +140,9 @@ pub fn parse_from(
                 let cuts = cut(ready, rayon::current_num_threads() * 2);
                 let mut starts = Vec::with_capacity(cuts.len());
                 for piece in &cuts {
-                    starts.push(at_line);
-                    at_line += piece.iter().filter(|&&b| b == b'\n').count() as u64;
+                    let lines = memchr::memchr_iter(b'\n', piece).count() as u64;
+                    starts.push((at_line, lines));
+                    at_line += lines;
                 }
                 cuts.par_iter()
                     .zip(starts)
@@ -147,13 +150,21 @@ pub fn parse_from(
                     .collect()
             },
         );
-        for piece in pieces? {
+        let pieces = pieces?;
+        if parsed.rows.is_empty() && size > end as u64 {
+            // Room for the whole file at the density of its first block.
+            let rows: usize = pieces.iter().map(|p| p.rows.len()).sum();
+            parsed
+                .rows
+                .reserve((rows as u64 * size / end as u64) as usize + rows);
+        }
+        for piece in pieces {
             parsed.read += piece.read;
             parsed.rows.append(&piece.rows);
             parsed.rejected.extend(piece.rejected);
         }
         if header.is_some() {
-            line += buf[start..end].iter().filter(|&&b| b == b'\n').count() as u64;
+            line += memchr::memchr_iter(b'\n', &buf[start..end]).count() as u64;
             buf.drain(..end);
             start = 0;
         }
@@ -179,7 +190,7 @@ fn cut(bytes: &[u8], n: usize) -> Vec<&[u8]> {
     let mut pieces = Vec::new();
     let mut rest = bytes;
     while rest.len() > size {
-        match rest[size..].iter().position(|&b| b == b'\n') {
+        match memchr::memchr(b'\n', &rest[size..]) {
             Some(i) => {
                 let (piece, tail) = rest.split_at(size + i + 1);
                 pieces.push(piece);
@@ -360,8 +371,14 @@ impl<T: Clone> Lookup<T> {
         {
             return v.clone();
         }
-        let at = match self.index.get(key) {
-            Some(&at) => at,
+        // A few distinct values (indicators) are found faster by comparing than by hashing.
+        let found = if self.entries.len() <= 16 {
+            self.entries.iter().position(|(k, _)| k == key)
+        } else {
+            self.index.get(key).copied()
+        };
+        let at = match found {
+            Some(at) => at,
             None => {
                 self.entries.push((key.to_owned(), make(key)));
                 self.index.insert(key.to_owned(), self.entries.len() - 1);
@@ -373,10 +390,11 @@ impl<T: Clone> Lookup<T> {
     }
 }
 
-/// Parse a piece of whole lines whose first line is line `first_line` of the file.
+/// Parse a piece of whole lines whose first line is line `first_line` of the file, and which
+/// holds `lines` line ends.
 fn parse_piece(
     bytes: &[u8],
-    first_line: u64,
+    (first_line, lines): (u64, u64),
     h: &Header,
     path: &Path,
     name: &str,
@@ -394,8 +412,10 @@ fn parse_piece(
     if bytes.contains(&0) {
         return Err(no_text(name));
     }
+    let mut rows = Rows::default();
+    rows.reserve(lines as usize + 1);
     let mut out = Piece {
-        rows: Rows::default(),
+        rows,
         rejected: Vec::new(),
         read: 0,
     };
@@ -409,13 +429,18 @@ fn parse_piece(
         name,
     };
     let mut cells: Vec<&str> = Vec::with_capacity(h.fields);
-    for (k, raw) in text.split_terminator('\n').enumerate() {
+    let mut from = 0;
+    let ends =
+        memchr::memchr_iter(b'\n', bytes).chain((!text.ends_with('\n')).then_some(text.len()));
+    for (k, end) in ends.enumerate() {
         let line = first_line + k as u64;
+        let raw = &text[from..end];
+        from = end + 1;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if raw.contains('"') {
+        if memchr::memchr(b'"', raw.as_bytes()).is_some() {
             match quoted(raw, h.separator) {
                 Ok(fields) => {
-                    let cells: Vec<&str> = fields.iter().map(|c| c.trim()).collect();
+                    let cells: Vec<&str> = fields.iter().map(|c| trim(c)).collect();
                     out.take(&cells, line, h, path, &mut cx);
                 }
                 Err(reason) => {
@@ -429,11 +454,28 @@ fn parse_piece(
             }
         } else {
             cells.clear();
-            cells.extend(raw.split(char::from(h.separator)).map(str::trim));
+            let mut start = 0;
+            for at in memchr::memchr_iter(h.separator, raw.as_bytes()) {
+                cells.push(trim(&raw[start..at]));
+                start = at + 1;
+            }
+            cells.push(trim(&raw[start..]));
             out.take(&cells, line, h, path, &mut cx);
         }
     }
     Ok(out)
+}
+
+/// `cell` without surrounding white space (ASCII first; other Unicode space, such as a
+/// no-break space, only when the cell starts or ends with a non-ASCII character).
+fn trim(cell: &str) -> &str {
+    let t = cell.trim_ascii();
+    let edges = [t.as_bytes().first(), t.as_bytes().last()];
+    if edges.iter().flatten().any(|b| !b.is_ascii()) {
+        t.trim()
+    } else {
+        t
+    }
 }
 
 /// A line with quotes, read by the csv crate; a quote left open at the line end is refused.
@@ -642,6 +684,8 @@ mod tests {
         assert!(s[4].starts_with("t.csv:8: a quoted field is not closed"));
         assert!(s[5].starts_with("t.csv:9: 5 fields where the header has 6"));
         assert_eq!(f.read, 6);
+        assert_eq!(trim(" \u{a0}12\t"), "12");
+        assert_eq!(trim("é "), "é");
     }
 
     #[test]
@@ -656,7 +700,7 @@ mod tests {
                     .build()
                     .unwrap();
                 let f = pool
-                    .install(|| parse_from(AWKWARD, Path::new("t.csv"), &def, geo, block))
+                    .install(|| parse_from(AWKWARD, Path::new("t.csv"), &def, geo, block, 0))
                     .unwrap();
                 assert_eq!(summary(&f), whole, "block {block}, {threads} threads");
                 assert_eq!(f.input.sha256, sha);
