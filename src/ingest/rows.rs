@@ -99,6 +99,23 @@ impl Rows {
         self.unit.is_empty()
     }
 
+    /// Remove every row and string, keeping the memory for reuse.
+    pub fn clear(&mut self) {
+        for interner in [&mut self.units, &mut self.indicators, &mut self.sources] {
+            interner.ids.clear();
+            interner.names.clear();
+        }
+        self.places.clear();
+        self.unit.clear();
+        self.year.clear();
+        self.indicator.clear();
+        self.numerator.clear();
+        self.denominator.clear();
+        self.status.clear();
+        self.source.clear();
+        self.line.clear();
+    }
+
     /// Make room for `n` more rows.
     pub fn reserve(&mut self, n: usize) {
         self.unit.reserve(n);

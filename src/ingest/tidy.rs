@@ -81,6 +81,8 @@ pub fn parse_from(
     let mut line = 1u64; // line number of buf[start]
     let mut start = 0; // first byte of buf not yet parsed
     let mut eof = false;
+    // One table per piece, reused from block to block (fresh memory costs page faults).
+    let mut pool: Vec<Rows> = Vec::new();
     while !eof {
         let old = buf.len();
         buf.resize(old + block.max(1), 0);
@@ -144,23 +146,30 @@ pub fn parse_from(
                     starts.push((at_line, lines));
                     at_line += lines;
                 }
-                cuts.par_iter()
+                if pool.len() < cuts.len() {
+                    pool.resize_with(cuts.len(), Rows::default);
+                }
+                pool[..cuts.len()]
+                    .par_iter_mut()
+                    .zip(cuts)
                     .zip(starts)
-                    .map(|(piece, at)| parse_piece(piece, at, h, path, &name, def, geo))
+                    .map(|((rows, piece), at)| {
+                        parse_piece(piece, at, rows, h, path, &name, def, geo)
+                    })
                     .collect()
             },
         );
         let pieces = pieces?;
         if parsed.rows.is_empty() && size > end as u64 {
             // Room for the whole file at the density of its first block.
-            let rows: usize = pieces.iter().map(|p| p.rows.len()).sum();
+            let rows: usize = pool[..pieces.len()].iter().map(Rows::len).sum();
             parsed
                 .rows
                 .reserve((rows as u64 * size / end as u64) as usize + rows);
         }
-        for piece in pieces {
+        for (piece, rows) in pieces.into_iter().zip(&pool) {
             parsed.read += piece.read;
-            parsed.rows.append(&piece.rows);
+            parsed.rows.append(rows);
             parsed.rejected.extend(piece.rejected);
         }
         if header.is_some() {
@@ -312,16 +321,22 @@ fn header(text: &[u8], name: &str, line: u64) -> Result<Header> {
     })
 }
 
-/// What one piece gave.
+/// What one piece gave besides its rows.
 struct Piece {
-    rows: Rows,
     rejected: Vec<Rejection>,
     read: u64,
 }
 
 impl Piece {
     /// Check the cells of line `line` and keep the row or reject it; blank rows are skipped.
-    fn take(&mut self, cells: &[&str], line: u64, h: &Header, path: &Path, cx: &mut RowContext) {
+    fn take(
+        &mut self,
+        cells: &[&str],
+        (line, rows): (u64, &mut Rows),
+        h: &Header,
+        path: &Path,
+        cx: &mut RowContext,
+    ) {
         if cells.iter().all(|c| c.is_empty()) {
             return;
         }
@@ -339,7 +354,7 @@ impl Piece {
             return;
         }
         let cell = |k: usize| h.index[k].map_or("", |i| cells[i]);
-        if let Err((column, reason)) = cx.row(cell, &mut self.rows, line) {
+        if let Err((column, reason)) = cx.row(cell, rows, line) {
             self.rejected.push(Rejection {
                 unknown_unit: column == "nis" && reason.contains("REFNIS"),
                 location: Location::new(path, line, Some(column)),
@@ -391,10 +406,12 @@ impl<T: Clone> Lookup<T> {
 }
 
 /// Parse a piece of whole lines whose first line is line `first_line` of the file, and which
-/// holds `lines` line ends.
+/// holds `lines` line ends, into `rows` (cleared first).
+#[allow(clippy::too_many_arguments)]
 fn parse_piece(
     bytes: &[u8],
     (first_line, lines): (u64, u64),
+    rows: &mut Rows,
     h: &Header,
     path: &Path,
     name: &str,
@@ -412,10 +429,9 @@ fn parse_piece(
     if bytes.contains(&0) {
         return Err(no_text(name));
     }
-    let mut rows = Rows::default();
+    rows.clear();
     rows.reserve(lines as usize + 1);
     let mut out = Piece {
-        rows,
         rejected: Vec::new(),
         read: 0,
     };
@@ -441,7 +457,7 @@ fn parse_piece(
             match quoted(raw, h.separator) {
                 Ok(fields) => {
                     let cells: Vec<&str> = fields.iter().map(|c| trim(c)).collect();
-                    out.take(&cells, line, h, path, &mut cx);
+                    out.take(&cells, (line, rows), h, path, &mut cx);
                 }
                 Err(reason) => {
                     out.read += 1;
@@ -460,7 +476,7 @@ fn parse_piece(
                 start = at + 1;
             }
             cells.push(trim(&raw[start..]));
-            out.take(&cells, line, h, path, &mut cx);
+            out.take(&cells, (line, rows), h, path, &mut cx);
         }
     }
     Ok(out)
