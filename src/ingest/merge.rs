@@ -194,30 +194,40 @@ impl Merged {
                 idx.iter().map(|&i| super::rows::from_column(v[i as usize])),
             )
         };
-        let named = |s: Series, name: &str| Column::from(s.with_name(name.into()));
-        Ok(DataFrame::new_infer_height(vec![
-            named(strings(&r.units, &r.unit).into_series(), col::UNIT),
-            named(
-                Int32Chunked::from_iter_values("".into(), idx.iter().map(|&i| r.year[i as usize]))
-                    .into_series(),
-                col::YEAR,
-            ),
-            named(
-                strings(&r.indicators, &r.indicator).into_series(),
-                col::INDICATOR,
-            ),
-            named(counts(&r.numerator).into_series(), col::NUMERATOR),
-            named(counts(&r.denominator).into_series(), col::DENOMINATOR),
-            named(
-                StringChunked::from_iter_values(
-                    "".into(),
-                    idx.iter().map(|&i| r.status[i as usize].as_str()),
-                )
-                .into_series(),
-                col::STATUS,
-            ),
-            named(strings(&r.sources, &r.source).into_series(), col::SOURCE),
-        ])?)
+        // The seven columns are built on all cores.
+        let columns: Vec<Column> = (0..7)
+            .into_par_iter()
+            .map(|c| {
+                let (series, name) = match c {
+                    0 => (strings(&r.units, &r.unit).into_series(), col::UNIT),
+                    1 => (
+                        Int32Chunked::from_iter_values(
+                            "".into(),
+                            idx.iter().map(|&i| r.year[i as usize]),
+                        )
+                        .into_series(),
+                        col::YEAR,
+                    ),
+                    2 => (
+                        strings(&r.indicators, &r.indicator).into_series(),
+                        col::INDICATOR,
+                    ),
+                    3 => (counts(&r.numerator).into_series(), col::NUMERATOR),
+                    4 => (counts(&r.denominator).into_series(), col::DENOMINATOR),
+                    5 => (
+                        StringChunked::from_iter_values(
+                            "".into(),
+                            idx.iter().map(|&i| r.status[i as usize].as_str()),
+                        )
+                        .into_series(),
+                        col::STATUS,
+                    ),
+                    _ => (strings(&r.sources, &r.source).into_series(), col::SOURCE),
+                };
+                Column::from(series.with_name(name.into()))
+            })
+            .collect();
+        Ok(DataFrame::new_infer_height(columns)?)
     }
 
     /// The store as Parquet bytes, metadata included (the same bytes as a [`Store`] with these
