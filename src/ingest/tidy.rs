@@ -709,6 +709,7 @@ mod tests {
         let (def, geo) = (Definition::bundled(), Geography::bundled());
         let whole = summary(&parse_text(AWKWARD).unwrap());
         let sha = crate::store::sha256_hex(AWKWARD);
+        let mut store: Option<Vec<u8>> = None;
         for block in [1, 2, 3, 7, 64] {
             for threads in [1, 3] {
                 let pool = rayon::ThreadPoolBuilder::new()
@@ -720,8 +721,31 @@ mod tests {
                     .unwrap();
                 assert_eq!(summary(&f), whole, "block {block}, {threads} threads");
                 assert_eq!(f.input.sha256, sha);
+                let (merged, _) = pool
+                    .install(|| {
+                        super::super::merge(None, vec![f], &def, Default::default(), geo, "s")
+                    })
+                    .unwrap();
+                let bytes = merged.to_parquet().unwrap();
+                let store = store.get_or_insert_with(|| bytes.clone());
+                assert_eq!(
+                    &bytes, store,
+                    "store bytes, block {block}, {threads} threads"
+                );
             }
         }
+    }
+
+    #[test]
+    fn a_merged_store_has_the_bytes_of_a_store_of_its_records() {
+        let (def, geo) = (Definition::bundled(), Geography::bundled());
+        let f = parse_text(AWKWARD).unwrap();
+        let (merged, _) =
+            super::super::merge(None, vec![f], &def, Default::default(), geo, "s").unwrap();
+        let store =
+            crate::store::Store::from_records(merged.records().unwrap(), merged.meta.clone(), "s")
+                .unwrap();
+        assert_eq!(merged.to_parquet().unwrap(), store.to_parquet().unwrap());
     }
 
     #[test]
