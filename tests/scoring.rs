@@ -21,7 +21,8 @@ fn definition(replace: &[(&str, &str)]) -> Definition {
 fn board(def: &Definition) -> Scoreboard {
     let geo = Geography::bundled();
     let file = tidy::read(Path::new(&format!("{FIXTURE}/tidy.csv")), def, geo).unwrap();
-    let (store, _) = merge(None, &[file], def, Options::default(), geo, "five").unwrap();
+    let (merged, _) = merge(None, vec![file], def, Options::default(), geo, "five").unwrap();
+    let store = merged.to_store().unwrap();
     score(&store, def, geo, 2020).unwrap()
 }
 
@@ -137,7 +138,16 @@ fn missing_year_is_a_clear_error() {
     let def = definition(&[]);
     let geo = Geography::bundled();
     let file = tidy::read(Path::new(&format!("{FIXTURE}/tidy.csv")), &def, geo).unwrap();
-    let (store, _) = merge(None, &[file], &def, Options::default(), geo, "five.parquet").unwrap();
+    let (merged, _) = merge(
+        None,
+        vec![file],
+        &def,
+        Options::default(),
+        geo,
+        "five.parquet",
+    )
+    .unwrap();
+    let store = merged.to_store().unwrap();
     let msg = format!("{:#}", score(&store, &def, geo, 2030).unwrap_err());
     assert!(
         msg.contains("year 2030 is not in the store five.parquet: the store has 2020-2020"),
