@@ -6,7 +6,9 @@ Only what scoring uses: id, direction sign (+1 higher is worse), kind, and the r
 
 import tomllib
 
-STATUSES_WITH_COUNTS = ("observed", "imputed")
+# Statuses whose counts are used (src/store.rs, Status::parse); empty means observed when both
+# counts are given, and the numerator and denominator tests below cover the other cases.
+STATUSES_WITH_COUNTS = ("observed", "waargenomen", "imputed", "geïmputeerd", "geimputeerd", "")
 
 
 def load(path):
