@@ -14,7 +14,7 @@
 # 4. times each side in turn on the same files (REPS repetitions, round robin) and prints the
 #    median wall time, the ratio to ours and the peak resident memory (GNU time) per workload.
 #
-# Environment: BIN (our binary; default: build target/release/barometer), REPS (repetitions), MC_RUNS, SOBOL_BASE, WORK (scratch folder, default
+# Environment: SECTORS (full only), BIN (our binary; default: build target/release/barometer), REPS (repetitions), MC_RUNS, SOBOL_BASE, WORK (scratch folder, default
 # target/compare; large generated files are deleted at the end unless KEEP=1).
 set -euo pipefail
 
@@ -63,12 +63,13 @@ generate_inputs() {
 		rm "$WORK/in/demo.csv"
 		YEARS=1972..2099 YEAR=2099
 		;;
-	full) # statistical sectors: needs the sector generator (issue 7, item 1)
+	full) # statistical sectors (issue 7, item 1): SECTORS (default 20,000) x 2000-2023 x 12 indicators
 		"$BIN" demo --help | grep -q -- '--units' || {
 			echo "SIZE=full needs 'barometer demo --units sectors' (not in this build)" >&2
 			exit 2
 		}
-		"$BIN" demo --units sectors --years 2000..2023 --indicators 12 --seed 1 --out "$WORK/in" >/dev/null
+		"$BIN" demo --units sectors --sectors "${SECTORS:-20000}" --years 2000..2023 --indicators 12 \
+			--seed 1 --out "$WORK/in" --quiet >/dev/null
 		TOML=$WORK/in/barometer.toml
 		YEARS=2000..2023 YEAR=2023
 		;;
