@@ -14,8 +14,10 @@
 # 4. times each side in turn on the same files (REPS repetitions, round robin) and prints the
 #    median wall time, the ratio to ours and the peak resident memory (GNU time) per workload.
 #
-# Environment: SECTORS (full only), BIN (our binary; default: build target/release/barometer), REPS (repetitions), MC_RUNS, SOBOL_BASE, WORK (scratch folder, default
-# target/compare; large generated files are deleted at the end unless KEEP=1).
+# Environment: BIN (our binary; default: build target/release/barometer), SECTORS (full only),
+# REPS (repetitions), MC_RUNS, SOBOL_BASE (0 skips the Sobol workload; below about 1024 the
+# first-order estimates are too noisy for the overlap check when the factors interact strongly),
+# WORK (scratch folder, default target/compare; generated files are deleted unless KEEP=1).
 set -euo pipefail
 
 SIZE=${1:-small}
