@@ -33,8 +33,7 @@ def main(spec, reps, out):
     rows = [tuple(x.strip() for x in line.split("|", 2)) for line in open(spec) if line.strip()]
     times = {(w, s): [] for w, s, _ in rows}
     peak = {(w, s): 0 for w, s, _ in rows}
-    for w, s, cmd in rows:  # warm-up: file cache, Python bytecode
-        run(cmd)
+    # No warm-up round: compare.sh's check step has just run every side on the same files.
     for rep in range(reps):
         for w, s, cmd in rows:
             t, kb = run(cmd)
