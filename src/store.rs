@@ -299,36 +299,66 @@ impl Store {
     }
 
     /// Check what a store written by another program might get wrong: empty keys, counts that
-    /// are negative or not finite, duplicate keys.
+    /// are negative or not finite, duplicate keys. Reads the columns in place (no row copies),
+    /// so a store of millions of rows is checked without allocating per row.
     fn check_rows(&self) -> Result<()> {
-        let records = self.records()?;
-        for (i, r) in records.iter().enumerate() {
+        let f = &self.frame;
+        let s = |name: &str| -> Result<&StringChunked> {
+            Ok(f.column(name)?.as_materialized_series().str()?)
+        };
+        let n = |name: &str| -> Result<&Float64Chunked> {
+            Ok(f.column(name)?.as_materialized_series().f64()?)
+        };
+        let (units, inds, stats) = (s(col::UNIT)?, s(col::INDICATOR)?, s(col::STATUS)?);
+        let (nums, dens) = (n(col::NUMERATOR)?, n(col::DENOMINATOR)?);
+        let years = f.column(col::YEAR)?.as_materialized_series().i32()?;
+        let key = |i: usize| {
+            (
+                units.get(i).unwrap_or_default(),
+                years.get(i).unwrap_or_default(),
+                inds.get(i).unwrap_or_default(),
+            )
+        };
+        let mut sorted = true;
+        for i in 0..f.height() {
+            let (unit, year, indicator) = key(i);
             let bad = |what: &str| {
                 data(format!(
-                    "{}: row {} ({} {} {}): {what}",
+                    "{}: row {} ({unit} {year} {indicator}): {what}",
                     self.origin,
-                    i + 1,
-                    r.unit,
-                    r.year,
-                    r.indicator
+                    i + 1
                 ))
             };
-            if r.unit.is_empty() || r.indicator.is_empty() {
+            if unit.is_empty() || indicator.is_empty() {
                 return Err(bad("empty unit or indicator"));
             }
-            for v in [r.numerator, r.denominator].into_iter().flatten() {
+            for v in [nums.get(i), dens.get(i)].into_iter().flatten() {
                 if !v.is_finite() || v < 0.0 {
                     return Err(bad(&format!("count {v} is negative or not finite")));
                 }
             }
+            let status = stats.get(i).unwrap_or_default();
+            if Status::parse(status).is_none() {
+                return Err(bad(&format!("unknown status '{status}'")));
+            }
+            sorted &= i == 0 || key(i - 1) <= key(i);
         }
-        let mut keys: Vec<_> = records.iter().map(Record::key).collect();
-        keys.sort_unstable();
-        if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
-            return Err(data(format!(
+        let twice = |k: (&str, i32, &str)| {
+            data(format!(
                 "{}: unit {}, year {}, indicator '{}' appears twice; the key must be unique",
-                self.origin, w[0].0, w[0].1, w[0].2
-            )));
+                self.origin, k.0, k.1, k.2
+            ))
+        };
+        if sorted {
+            if let Some(i) = (1..f.height()).find(|&i| key(i - 1) == key(i)) {
+                return Err(twice(key(i)));
+            }
+        } else {
+            let mut keys: Vec<_> = (0..f.height()).map(key).collect();
+            keys.sort_unstable();
+            if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
+                return Err(twice(w[0]));
+            }
         }
         Ok(())
     }

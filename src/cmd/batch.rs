@@ -8,7 +8,7 @@ use barometer::definition::Definition;
 use barometer::error::usage;
 use barometer::geo::Geography;
 use barometer::run_record::RunRecord;
-use barometer::store::{Store, sha256_hex};
+use barometer::store::sha256_hex;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::io::IsTerminal;
@@ -34,6 +34,10 @@ pub struct Args {
     /// The store (Parquet); the bundled demo store when omitted.
     #[arg(long)]
     pub store: Option<PathBuf>,
+    /// Score the store's own units, or with `municipality` a sector store summed per
+    /// municipality.
+    #[arg(long, value_enum, default_value_t = super::Level::Units)]
+    pub level: super::Level,
     /// Output folder (created when missing).
     #[arg(long)]
     pub out: PathBuf,
@@ -88,7 +92,7 @@ pub fn run(args: &Args) -> Result<()> {
             d.1.id, d.1.origin
         )));
     }
-    let store = Store::load(args.store.as_deref())?;
+    let store = super::load_store(args.store.as_deref(), args.level)?;
     let geo = Geography::bundled();
     let steps = (defs.len() * years.len()) as u64;
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
