@@ -161,6 +161,31 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The frame when it has the store's columns and types, else an error naming the column.
+fn check_schema(frame: DataFrame, origin: &str) -> Result<DataFrame> {
+    let expected = [
+        (col::UNIT, DataType::String),
+        (col::YEAR, DataType::Int32),
+        (col::INDICATOR, DataType::String),
+        (col::NUMERATOR, DataType::Float64),
+        (col::DENOMINATOR, DataType::Float64),
+        (col::STATUS, DataType::String),
+        (col::SOURCE, DataType::String),
+    ];
+    for (name, dtype) in expected {
+        match frame.schema().get(name) {
+            Some(t) if *t == dtype => {}
+            Some(t) => {
+                return Err(data(format!(
+                    "{origin}: store column '{name}' has type {t}, expected {dtype}"
+                )));
+            }
+            None => return Err(data(format!("{origin}: store column '{name}' is missing"))),
+        }
+    }
+    Ok(frame)
+}
+
 impl Store {
     /// Build a store from records (sorted by key; keys must be unique).
     pub fn from_records(mut records: Vec<Record>, meta: StoreMeta, origin: &str) -> Result<Store> {
@@ -231,18 +256,37 @@ impl Store {
 
     /// Read a store from Parquet bytes; `origin` names it in messages.
     pub fn from_parquet(bytes: &[u8], origin: &str) -> Result<Store> {
+        Store::read(bytes, origin, None)
+    }
+
+    /// Read only the rows of `years` from the store at `path`, one row group at a time, so
+    /// memory holds those years and one row group rather than the whole store. A year the store
+    /// does not have is an error listing the years it has.
+    pub fn open_years(path: &Path, years: &[i32]) -> Result<Store> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read store {}", path.display()))?;
+        Store::read(&bytes, &path.display().to_string(), Some(years))
+    }
+
+    /// The bundled demo store, or the rows of `years` of the store at `path`.
+    pub fn load_years(path: Option<&Path>, years: &[i32]) -> Result<Store> {
+        match path {
+            Some(p) => Store::open_years(p, years),
+            None => crate::demo::bundled_store(),
+        }
+    }
+
+    fn read(bytes: &[u8], origin: &str, years: Option<&[i32]>) -> Result<Store> {
         let not_a_store = |e: PolarsError| {
             data(format!(
                 "{origin} is not a barometer store (a Parquet file written by `barometer ingest`): {e}"
             ))
         };
         let mut reader = ParquetReader::new(Cursor::new(bytes));
-        let kv = reader
-            .get_metadata()
-            .map_err(not_a_store)?
+        let file_meta = reader.get_metadata().map_err(not_a_store)?.clone();
+        let meta_json = file_meta
             .key_value_metadata
-            .clone();
-        let meta_json = kv
+            .clone()
             .unwrap_or_default()
             .into_iter()
             .find(|kv| kv.key == META_KEY)
@@ -267,27 +311,47 @@ impl Store {
         }
         let meta: StoreMeta = serde_json::from_value(version)
             .map_err(|e| data(format!("{origin}: unreadable store metadata: {e}")))?;
-        let frame = reader.finish().map_err(not_a_store)?;
-        let expected = [
-            (col::UNIT, DataType::String),
-            (col::YEAR, DataType::Int32),
-            (col::INDICATOR, DataType::String),
-            (col::NUMERATOR, DataType::Float64),
-            (col::DENOMINATOR, DataType::Float64),
-            (col::STATUS, DataType::String),
-            (col::SOURCE, DataType::String),
-        ];
-        for (name, dtype) in expected {
-            match frame.schema().get(name) {
-                Some(t) if *t == dtype => {}
-                Some(t) => {
+        let frame = match years {
+            None => check_schema(reader.finish().map_err(not_a_store)?, origin)?,
+            Some(wanted) => {
+                let mut present = BTreeSet::new();
+                let mut kept: Option<DataFrame> = None;
+                let mut offset = 0;
+                for group in &file_meta.row_groups {
+                    let part = ParquetReader::new(Cursor::new(bytes))
+                        .with_slice(Some((offset, group.num_rows())))
+                        .finish()
+                        .map_err(not_a_store)?;
+                    offset += group.num_rows();
+                    let part = check_schema(part, origin)?;
+                    let year = part.column(col::YEAR)?.as_materialized_series().i32()?;
+                    present.extend(year.iter().flatten());
+                    let mask: BooleanChunked = year
+                        .iter()
+                        .map(|y| y.is_some_and(|y| wanted.contains(&y)))
+                        .collect();
+                    let part = part.filter(&mask)?;
+                    match &mut kept {
+                        Some(k) => {
+                            k.vstack_mut(&part)?;
+                        }
+                        None => kept = Some(part),
+                    }
+                }
+                if let Some(y) = wanted.iter().find(|y| !present.contains(y)) {
+                    let span = match (present.first(), present.last()) {
+                        (Some(a), Some(b)) => format!("the store has {a}-{b}"),
+                        _ => "the store is empty".into(),
+                    };
                     return Err(data(format!(
-                        "{origin}: store column '{name}' has type {t}, expected {dtype}"
+                        "year {y} is not in the store {origin}: {span}; choose one of those years"
                     )));
                 }
-                None => return Err(data(format!("{origin}: store column '{name}' is missing"))),
+                let mut frame = kept.unwrap_or_default();
+                frame.rechunk_mut_par();
+                frame
             }
-        }
+        };
         let store = Store {
             frame,
             meta,
@@ -302,6 +366,64 @@ impl Store {
     /// are negative or not finite, duplicate keys. Reads the columns in place (no row copies),
     /// so a store of millions of rows is checked without allocating per row.
     fn check_rows(&self) -> Result<()> {
+        if self.rows_look_valid()? {
+            return Ok(());
+        }
+        self.check_each_row()
+    }
+
+    /// One vectorised pass: keys present and strictly ascending (sorted, so unique), counts
+    /// finite and not negative, statuses known. `false` sends the caller to the row-by-row
+    /// check, which names the first bad row (or accepts an unsorted but valid store).
+    fn rows_look_valid(&self) -> Result<bool> {
+        let f = &self.frame;
+        let statuses = f.column(col::STATUS)?.as_materialized_series().unique()?;
+        if statuses
+            .str()?
+            .iter()
+            .any(|s| s.and_then(Status::parse).is_none())
+        {
+            return Ok(false);
+        }
+        let prev = |c: &str| col(c).shift(lit(1));
+        let (u, y, i) = (col(col::UNIT), col(col::YEAR), col(col::INDICATOR));
+        let ascending = prev(col::UNIT)
+            .lt(u.clone())
+            .or(prev(col::UNIT).eq(u.clone()).and(
+                prev(col::YEAR).lt(y.clone()).or(prev(col::YEAR)
+                    .eq(y.clone())
+                    .and(prev(col::INDICATOR).lt(i.clone()))),
+            ));
+        let bad_count = |c: &str| col(c).lt(lit(0.0)).or(col(c).is_finite().not());
+        let bad = u
+            .clone()
+            .is_null()
+            .or(y.is_null())
+            .or(i.clone().is_null())
+            .or(u.eq(lit("")))
+            .or(i.eq(lit("")))
+            .or(bad_count(col::NUMERATOR).fill_null(lit(false)))
+            .or(bad_count(col::DENOMINATOR).fill_null(lit(false)))
+            .or(ascending.fill_null(lit(true)).not());
+        let counted = f
+            .clone()
+            .lazy()
+            .select([bad
+                .fill_null(lit(true))
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("bad")])
+            .collect()?;
+        let n = counted
+            .column("bad")?
+            .as_materialized_series()
+            .u32()?
+            .get(0);
+        Ok(n.unwrap_or(0) == 0)
+    }
+
+    /// The row-by-row check behind [`Store::check_rows`].
+    fn check_each_row(&self) -> Result<()> {
         let f = &self.frame;
         let s = |name: &str| -> Result<&StringChunked> {
             Ok(f.column(name)?.as_materialized_series().str()?)
@@ -529,6 +651,39 @@ mod tests {
             Store::from_parquet(&store.to_parquet().unwrap(), "x").unwrap_err()
         );
         assert!(msg.contains("appears twice"), "{msg}");
+    }
+
+    #[test]
+    fn open_years_keeps_only_those_years_and_names_the_span() {
+        let mut later = rec("71016", 2014, Some(3.0), Status::Observed);
+        later.indicator = "leefloon-gezinnen".into();
+        let records = vec![
+            rec("71016", 2013, Some(1.0), Status::Observed),
+            rec("11002", 2013, None, Status::Suppressed),
+            later,
+        ];
+        let store = Store::from_records(records, StoreMeta::default(), "mem").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.parquet");
+        store.save(&path).unwrap();
+        let only = Store::open_years(&path, &[2014]).unwrap();
+        assert_eq!(
+            only.records().unwrap(),
+            vec![store.records().unwrap()[2].clone()]
+        );
+        assert_eq!(only.sha256, store.sha256, "the checksum is the file's");
+        assert_eq!(
+            Store::open_years(&path, &[2013, 2014])
+                .unwrap()
+                .frame
+                .height(),
+            3
+        );
+        let msg = format!("{:#}", Store::open_years(&path, &[2020]).unwrap_err());
+        assert!(
+            msg.contains("year 2020 is not in the store") && msg.contains("2013-2014"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -92,7 +92,7 @@ pub fn run(args: &Args) -> Result<()> {
             d.1.id, d.1.origin
         )));
     }
-    let store = super::load_store(args.store.as_deref(), args.level)?;
+    let store = super::load_store(args.store.as_deref(), args.level, &years)?;
     let geo = Geography::bundled();
     let steps = (defs.len() * years.len()) as u64;
     let bar = if args.quiet || !std::io::stderr().is_terminal() {

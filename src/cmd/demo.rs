@@ -44,37 +44,16 @@ pub struct Args {
     /// With `--units sectors`: the number of sectors (at least 300, one per municipality).
     #[arg(long, default_value_t = sectors::DEFAULT_SECTORS)]
     pub sectors: usize,
-    /// With `--units sectors`: the years, `FIRST..LAST` (inclusive) or one year.
-    #[arg(long, default_value = "2000..2023", value_parser = parse_years)]
-    pub years: Years,
+    /// With `--units sectors`: the years, a range like `2000..2023` (inclusive), a list like
+    /// `2019,2021` or one year.
+    #[arg(long, default_value = "2000..2023")]
+    pub years: String,
     /// With `--units sectors`: the number of indicators (12 named ones, then numbered variants).
     #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..=500))]
     pub indicators: u16,
     /// Show no progress bar.
     #[arg(long)]
     pub quiet: bool,
-}
-
-/// An inclusive span of years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Years(pub i32, pub i32);
-
-fn parse_years(text: &str) -> Result<Years, String> {
-    let year = |t: &str| {
-        t.trim()
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (1970..=2100).contains(y))
-            .ok_or_else(|| format!("'{t}' is not a year (1970-2100)"))
-    };
-    let (a, b) = match text.split_once("..") {
-        Some((a, b)) => (year(a)?, year(b.trim_start_matches('='))?),
-        None => (year(text)?, year(text)?),
-    };
-    if a > b {
-        return Err(format!("{text}: the first year comes after the last"));
-    }
-    Ok(Years(a, b))
 }
 
 /// Run `demo`.
@@ -129,19 +108,24 @@ fn megabytes(bytes: u64) -> String {
 }
 
 fn sector_folder(args: &Args) -> Result<()> {
-    let Years(first, last) = args.years;
+    let years = super::batch::parse_years(&args.years)?;
+    let span = match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a != b => format!("{a}-{b}"),
+        (Some(a), _) => a.to_string(),
+        _ => String::new(),
+    };
     let mut indicators = catalogue::templates(usize::from(args.indicators));
     let declared = indicators.clone();
     indicators.sort_by(|a, b| a.id.cmp(&b.id));
     let spec = sectors::Spec {
         sectors: args.sectors,
-        years: (first..=last).collect(),
+        years,
         indicators,
         seed: args.seed,
     };
     let description = format!(
         "SYNTHETIC sector demo (seed {}), not real statistics: {} statistical sectors in the 300 \
-         municipalities of 2019-2024, {first}-{last}, {} indicators",
+         municipalities of 2019-2024, {span}, {} indicators",
         args.seed, args.sectors, args.indicators
     );
     let dir = &args.out;

@@ -56,9 +56,10 @@ impl Level {
     }
 }
 
-/// The store at `path` (the bundled demo store when `None`) at `level`.
-pub fn load_store(path: Option<&Path>, level: Level) -> Result<Store> {
-    let store = Store::load(path)?;
+/// The rows of `years` of the store at `path` (the bundled demo store when `None`) at
+/// `level`; only those years are held in memory.
+pub fn load_store(path: Option<&Path>, level: Level, years: &[i32]) -> Result<Store> {
+    let store = Store::load_years(path, years)?;
     match level {
         Level::Units => Ok(store),
         Level::Municipality => {

@@ -66,7 +66,10 @@ pub fn run(args: &Args) -> Result<()> {
         return Err(usage("--compare-year must differ from --year"));
     }
     let def = Definition::load(args.barometer.as_deref())?;
-    let store = super::load_store(args.store.as_deref(), args.level)?;
+    let years: Vec<i32> = std::iter::once(args.year)
+        .chain(args.compare_year)
+        .collect();
+    let store = super::load_store(args.store.as_deref(), args.level, &years)?;
     let geo = Geography::bundled();
     let board = score(&store, &def, geo, args.year)?;
     let before = args

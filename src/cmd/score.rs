@@ -57,7 +57,7 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<()> {
     let format = super::format_of(args.format, args.out.as_deref())?;
     let def = Definition::load(args.barometer.as_deref())?;
-    let store = super::load_store(args.store.as_deref(), args.level)?;
+    let store = super::load_store(args.store.as_deref(), args.level, &[args.year])?;
     let geo = Geography::bundled();
     let board = score(&store, &def, geo, args.year)?;
     let format_name = match format {

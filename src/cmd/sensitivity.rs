@@ -105,7 +105,7 @@ pub fn run(args: &Args) -> Result<()> {
         return Err(usage("--budget must be a non-negative amount"));
     }
     let def = Definition::load(args.barometer.as_deref())?;
-    let store = super::load_store(args.store.as_deref(), args.level)?;
+    let store = super::load_store(args.store.as_deref(), args.level, &[args.year])?;
     let board = score(&store, &def, Geography::bundled(), args.year)?;
     let problem = Problem::from_scoreboard(&board, &def)?;
     let key_id = match &args.key {
