@@ -161,6 +161,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Which rows to read: the years that must be present, and which years to keep.
+type Filter<'a> = (&'a [i32], &'a dyn Fn(i32) -> bool);
+
+/// An error naming the first of `wanted` that is not `present`, with the years there are.
+fn check_years(origin: &str, wanted: &[i32], present: &BTreeSet<i32>) -> Result<()> {
+    let Some(y) = wanted.iter().find(|y| !present.contains(y)) else {
+        return Ok(());
+    };
+    let span = match (present.first(), present.last()) {
+        (Some(a), Some(b)) => format!("the store has {a}-{b}"),
+        _ => "the store is empty".into(),
+    };
+    Err(data(format!(
+        "year {y} is not in the store {origin}: {span}; choose one of those years"
+    )))
+}
+
 /// The frame when it has the store's columns and types, else an error naming the column.
 fn check_schema(frame: DataFrame, origin: &str) -> Result<DataFrame> {
     let expected = [
@@ -259,24 +276,43 @@ impl Store {
         Store::read(bytes, origin, None)
     }
 
-    /// Read only the rows of `years` from the store at `path`, one row group at a time, so
-    /// memory holds those years and one row group rather than the whole store. A year the store
-    /// does not have is an error listing the years it has.
+    /// Read only the rows of `years` from the store at `path` (see [`Store::open_filtered`]).
     pub fn open_years(path: &Path, years: &[i32]) -> Result<Store> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read store {}", path.display()))?;
-        Store::read(&bytes, &path.display().to_string(), Some(years))
+        Store::open_filtered(path, years, &|y| years.contains(&y))
     }
 
-    /// The bundled demo store, or the rows of `years` of the store at `path`.
-    pub fn load_years(path: Option<&Path>, years: &[i32]) -> Result<Store> {
+    /// Read the rows whose year passes `keep` from the store at `path`, one row group at a
+    /// time and without the `source` column (left empty: scoring never reads it), so memory
+    /// holds the kept rows and one row group rather than the whole store. Each of `required`
+    /// must be in the store, else an error lists the years it has.
+    pub fn open_filtered(
+        path: &Path,
+        required: &[i32],
+        keep: &dyn Fn(i32) -> bool,
+    ) -> Result<Store> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read store {}", path.display()))?;
+        Store::read(&bytes, &path.display().to_string(), Some((required, keep)))
+    }
+
+    /// The bundled demo store, or the store at `path` read with [`Store::open_filtered`].
+    pub fn load_filtered(
+        path: Option<&Path>,
+        required: &[i32],
+        keep: &dyn Fn(i32) -> bool,
+    ) -> Result<Store> {
         match path {
-            Some(p) => Store::open_years(p, years),
-            None => crate::demo::bundled_store(),
+            Some(p) => Store::open_filtered(p, required, keep),
+            None => {
+                let store = crate::demo::bundled_store()?;
+                let present = store.years()?.into_iter().collect();
+                check_years(&store.origin, required, &present)?;
+                Ok(store)
+            }
         }
     }
 
-    fn read(bytes: &[u8], origin: &str, years: Option<&[i32]>) -> Result<Store> {
+    fn read(bytes: &[u8], origin: &str, filter: Option<Filter>) -> Result<Store> {
         let not_a_store = |e: PolarsError| {
             data(format!(
                 "{origin} is not a barometer store (a Parquet file written by `barometer ingest`): {e}"
@@ -311,25 +347,32 @@ impl Store {
         }
         let meta: StoreMeta = serde_json::from_value(version)
             .map_err(|e| data(format!("{origin}: unreadable store metadata: {e}")))?;
-        let frame = match years {
+        let frame = match filter {
             None => check_schema(reader.finish().map_err(not_a_store)?, origin)?,
-            Some(wanted) => {
+            Some((wanted, keep)) => {
                 let mut present = BTreeSet::new();
                 let mut kept: Option<DataFrame> = None;
                 let mut offset = 0;
                 for group in &file_meta.row_groups {
                     let part = ParquetReader::new(Cursor::new(bytes))
                         .with_slice(Some((offset, group.num_rows())))
+                        .with_columns(Some(
+                            [col::UNIT, col::YEAR, col::INDICATOR]
+                                .into_iter()
+                                .chain([col::NUMERATOR, col::DENOMINATOR, col::STATUS])
+                                .map(str::to_owned)
+                                .collect(),
+                        ))
                         .finish()
                         .map_err(not_a_store)?;
                     offset += group.num_rows();
+                    let mut part = part;
+                    let empty = Scalar::new(DataType::String, AnyValue::StringOwned("".into()));
+                    part.with_column(Column::new_scalar(col::SOURCE.into(), empty, part.height()))?;
                     let part = check_schema(part, origin)?;
                     let year = part.column(col::YEAR)?.as_materialized_series().i32()?;
                     present.extend(year.iter().flatten());
-                    let mask: BooleanChunked = year
-                        .iter()
-                        .map(|y| y.is_some_and(|y| wanted.contains(&y)))
-                        .collect();
+                    let mask: BooleanChunked = year.iter().map(|y| y.is_some_and(keep)).collect();
                     let part = part.filter(&mask)?;
                     match &mut kept {
                         Some(k) => {
@@ -338,15 +381,7 @@ impl Store {
                         None => kept = Some(part),
                     }
                 }
-                if let Some(y) = wanted.iter().find(|y| !present.contains(y)) {
-                    let span = match (present.first(), present.last()) {
-                        (Some(a), Some(b)) => format!("the store has {a}-{b}"),
-                        _ => "the store is empty".into(),
-                    };
-                    return Err(data(format!(
-                        "year {y} is not in the store {origin}: {span}; choose one of those years"
-                    )));
-                }
+                check_years(origin, wanted, &present)?;
                 let mut frame = kept.unwrap_or_default();
                 frame.rechunk_mut_par();
                 frame
@@ -667,10 +702,11 @@ mod tests {
         let path = dir.path().join("s.parquet");
         store.save(&path).unwrap();
         let only = Store::open_years(&path, &[2014]).unwrap();
-        assert_eq!(
-            only.records().unwrap(),
-            vec![store.records().unwrap()[2].clone()]
-        );
+        let expected = Record {
+            source: String::new(),
+            ..store.records().unwrap()[2].clone()
+        };
+        assert_eq!(only.records().unwrap(), vec![expected], "no sources");
         assert_eq!(only.sha256, store.sha256, "the checksum is the file's");
         assert_eq!(
             Store::open_years(&path, &[2013, 2014])

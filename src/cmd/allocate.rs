@@ -159,7 +159,10 @@ pub fn run(args: &Args) -> Result<()> {
         .map(HoldHarmless::load)
         .transpose()?;
     let def = Definition::load(args.barometer.as_deref())?;
-    let store = super::load_store(args.store.as_deref(), args.level, &[args.year])?;
+    // The key carries values forward from earlier years: keep those too.
+    let store = super::load_store_where(args.store.as_deref(), args.level, &[args.year], &|y| {
+        y <= args.year
+    })?;
     let geo = Geography::bundled();
     let board = score(&store, &def, geo, args.year)?;
     let alloc = allocate(&board, &store, &rule, budget, hold.as_ref())?;

@@ -150,8 +150,10 @@ fn sector_folder(args: &Args) -> Result<()> {
         sha256: tidy.sha256.clone(),
         rows: tidy.rows,
     };
-    let store =
-        sector_files::write_store(&data, &description, Some(input), &dir.join("store.parquet"))?;
+    let store = sector_files::write_store(
+        &sector_files::store(&data, &description, Some(input))?,
+        &dir.join("store.parquet"),
+    )?;
     let toml = catalogue::definition_toml(&declared, &description);
     atomic::write_bytes(&dir.join("barometer.toml"), toml.as_bytes())?;
     bar.finish_and_clear();

@@ -136,14 +136,9 @@ pub fn write_sheet(data: &Data, path: &Path, tick: &dyn Fn(u64)) -> Result<Writt
     })
 }
 
-/// Write the store holding the same rows as ingesting the tidy CSV, marked synthetic, with
-/// `tidy` as its input, atomically to `path`.
-pub fn write_store(
-    data: &Data,
-    description: &str,
-    tidy: Option<InputFile>,
-    path: &Path,
-) -> Result<Written> {
+/// The store holding the same rows as ingesting the tidy CSV, marked synthetic, with `tidy`
+/// as its input. Its `sha256` is left empty until [`write_store`] writes it.
+pub fn store(data: &Data, description: &str, tidy: Option<InputFile>) -> Result<Store> {
     let k = data.spec.indicators.len();
     let per = data.spec.years.len() * k;
     let n = data.rows();
@@ -199,7 +194,7 @@ pub fn write_store(
             (0..n).map(|r| sources[r % k].as_str()).collect::<Vec<_>>(),
         ),
     ])?;
-    let store = Store {
+    Ok(Store {
         frame,
         meta: StoreMeta {
             synthetic: true,
@@ -209,12 +204,16 @@ pub fn write_store(
         },
         origin: "<sector demo>".into(),
         sha256: String::new(),
-    };
+    })
+}
+
+/// Write `store` atomically to `path`.
+pub fn write_store(store: &Store, path: &Path) -> Result<Written> {
     let bytes = store.to_parquet()?;
     atomic::write_bytes(path, &bytes)?;
     Ok(Written {
         bytes: bytes.len() as u64,
-        rows: n as u64,
+        rows: store.frame.height() as u64,
         sha256: sha256_hex(&bytes),
     })
 }
