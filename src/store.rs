@@ -161,8 +161,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Which rows to read: the years that must be present, and which years to keep.
-type Filter<'a> = (&'a [i32], &'a dyn Fn(i32) -> bool);
+/// Which rows to keep when reading a store: by year and indicator.
+pub type Keep<'a> = dyn Fn(i32, &str) -> bool + 'a;
+
+/// Which rows to read: the years that must be present, and which rows to keep.
+type Filter<'a> = (&'a [i32], &'a Keep<'a>);
 
 /// An error naming the first of `wanted` that is not `present`, with the years there are.
 fn check_years(origin: &str, wanted: &[i32], present: &BTreeSet<i32>) -> Result<()> {
@@ -278,29 +281,21 @@ impl Store {
 
     /// Read only the rows of `years` from the store at `path` (see [`Store::open_filtered`]).
     pub fn open_years(path: &Path, years: &[i32]) -> Result<Store> {
-        Store::open_filtered(path, years, &|y| years.contains(&y))
+        Store::open_filtered(path, years, &|y, _| years.contains(&y))
     }
 
-    /// Read the rows whose year passes `keep` from the store at `path`, one row group at a
+    /// Read the rows whose year and indicator pass `keep` from the store at `path`, one row group at a
     /// time and without the `source` column (left empty: scoring never reads it), so memory
     /// holds the kept rows and one row group rather than the whole store. Each of `required`
     /// must be in the store, else an error lists the years it has.
-    pub fn open_filtered(
-        path: &Path,
-        required: &[i32],
-        keep: &dyn Fn(i32) -> bool,
-    ) -> Result<Store> {
+    pub fn open_filtered(path: &Path, required: &[i32], keep: &Keep<'_>) -> Result<Store> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read store {}", path.display()))?;
         Store::read(&bytes, &path.display().to_string(), Some((required, keep)))
     }
 
     /// The bundled demo store, or the store at `path` read with [`Store::open_filtered`].
-    pub fn load_filtered(
-        path: Option<&Path>,
-        required: &[i32],
-        keep: &dyn Fn(i32) -> bool,
-    ) -> Result<Store> {
+    pub fn load_filtered(path: Option<&Path>, required: &[i32], keep: &Keep<'_>) -> Result<Store> {
         match path {
             Some(p) => Store::open_filtered(p, required, keep),
             None => {
@@ -372,7 +367,15 @@ impl Store {
                     let part = check_schema(part, origin)?;
                     let year = part.column(col::YEAR)?.as_materialized_series().i32()?;
                     present.extend(year.iter().flatten());
-                    let mask: BooleanChunked = year.iter().map(|y| y.is_some_and(keep)).collect();
+                    let indicator = part
+                        .column(col::INDICATOR)?
+                        .as_materialized_series()
+                        .str()?;
+                    let mask: BooleanChunked = year
+                        .iter()
+                        .zip(indicator.iter())
+                        .map(|(y, i)| y.is_some_and(|y| keep(y, i.unwrap_or_default())))
+                        .collect();
                     let part = part.filter(&mask)?;
                     match &mut kept {
                         Some(k) => {

@@ -159,9 +159,18 @@ pub fn run(args: &Args) -> Result<()> {
         .map(HoldHarmless::load)
         .transpose()?;
     let def = Definition::load(args.barometer.as_deref())?;
-    // The key carries values forward from earlier years: keep those too.
-    let store = super::load_store_where(args.store.as_deref(), args.level, &[args.year], &|y| {
-        y <= args.year
+    // The keys carry values forward from earlier years: keep their indicators' earlier rows.
+    let keys: Vec<&str> = [Some(&rule), other.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|r| match &r.key {
+            Key::Store { indicator, .. } => Some(indicator.as_str()),
+            Key::Equal => None,
+        })
+        .collect();
+    let year = args.year;
+    let store = super::load_store_where(args.store.as_deref(), args.level, &[year], &|y, i| {
+        y == year || (y < year && keys.contains(&i))
     })?;
     let geo = Geography::bundled();
     let board = score(&store, &def, geo, args.year)?;

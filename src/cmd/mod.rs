@@ -59,16 +59,16 @@ impl Level {
 /// The rows of `years` of the store at `path` (the bundled demo store when `None`) at
 /// `level`; only those years are held in memory.
 pub fn load_store(path: Option<&Path>, level: Level, years: &[i32]) -> Result<Store> {
-    load_store_where(path, level, years, &|y| years.contains(&y))
+    load_store_where(path, level, years, &|y, _| years.contains(&y))
 }
 
-/// The rows of the store at `path` whose year passes `keep` (each of `required` must be
-/// present), at `level`.
+/// The rows of the store at `path` whose year and indicator pass `keep` (each of `required`
+/// must be present), at `level`.
 pub fn load_store_where(
     path: Option<&Path>,
     level: Level,
     required: &[i32],
-    keep: &dyn Fn(i32) -> bool,
+    keep: &barometer::store::Keep<'_>,
 ) -> Result<Store> {
     let store = Store::load_filtered(path, required, keep)?;
     match level {
