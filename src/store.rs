@@ -7,7 +7,7 @@ use crate::error::data;
 use anyhow::{Context, Result};
 use polars::prelude::*;
 use polars_io::SerReader;
-use polars_io::parquet::write::KeyValueMetadata;
+use polars_io::parquet::write::{BatchedWriter, KeyValueMetadata};
 use polars_io::prelude::{ParquetReader, ParquetWriter};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -179,6 +179,26 @@ fn check_years(origin: &str, wanted: &[i32], present: &BTreeSet<i32>) -> Result<
     Err(data(format!(
         "year {y} is not in the store {origin}: {span}; choose one of those years"
     )))
+}
+
+/// A Parquet writer carrying the store metadata `meta`.
+fn parquet_writer<W: std::io::Write>(w: W, meta: &StoreMeta) -> Result<ParquetWriter<W>> {
+    Ok(
+        ParquetWriter::new(w).with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![(
+            META_KEY.to_owned(),
+            serde_json::to_string(meta)?,
+        )]))),
+    )
+}
+
+/// A store written in parts: frames of store rows, in key order, appended one at a time (for
+/// stores too large to build in memory at once).
+pub fn batched_writer<W: std::io::Write>(
+    w: W,
+    meta: &StoreMeta,
+    schema: &Schema,
+) -> Result<BatchedWriter<W>> {
+    Ok(parquet_writer(w, meta)?.batched(schema)?)
 }
 
 /// The frame when it has the store's columns and types, else an error naming the column.
@@ -526,14 +546,8 @@ impl Store {
     /// The store as Parquet bytes, metadata included.
     pub fn to_parquet(&self) -> Result<Vec<u8>> {
         let mut buf = Vec::new();
-        let meta = serde_json::to_string(&self.meta)?;
         let mut frame = self.frame.clone();
-        ParquetWriter::new(&mut buf)
-            .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![(
-                META_KEY.to_owned(),
-                meta,
-            )])))
-            .finish(&mut frame)?;
+        parquet_writer(&mut buf, &self.meta)?.finish(&mut frame)?;
         Ok(buf)
     }
 

@@ -132,7 +132,7 @@ fn sector_folder(args: &Args) -> Result<()> {
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
-        ProgressBar::new(args.sectors as u64 * 3).with_style(
+        ProgressBar::new(args.sectors as u64 * 4).with_style(
             ProgressStyle::with_template("{bar:40} {msg} ({eta})").expect("valid template"),
         )
     };
@@ -151,8 +151,11 @@ fn sector_folder(args: &Args) -> Result<()> {
         rows: tidy.rows,
     };
     let store = sector_files::write_store(
-        &sector_files::store(&data, &description, Some(input))?,
+        &data,
+        &description,
+        Some(input),
         &dir.join("store.parquet"),
+        &tick,
     )?;
     let toml = catalogue::definition_toml(&declared, &description);
     atomic::write_bytes(&dir.join("barometer.toml"), toml.as_bytes())?;

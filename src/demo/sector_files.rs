@@ -6,12 +6,12 @@ use super::sectors::{Cell, Data, SUPPRESSED};
 use crate::atomic;
 use crate::lang::Lang;
 use crate::report::format::number;
-use crate::store::{InputFile, Status, Store, StoreMeta, col, sha256_hex};
+use crate::store::{self, InputFile, Status, Store, StoreMeta, col};
 use anyhow::Result;
 use polars::prelude::*;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::io::Write;
+use std::ops::Range;
 use std::path::Path;
 
 /// Header of the tidy CSV.
@@ -49,14 +49,14 @@ fn write_rows<F>(
 where
     F: Fn(&mut Vec<u8>, usize, i32, usize, Cell) + Sync,
 {
-    let mut hash = Sha256::new();
     let mut bytes = 0u64;
     let k = data.spec.indicators.len();
-    atomic::write_with(path, |w| {
-        let head = format!("{header}\n");
-        w.write_all(head.as_bytes())?;
-        hash.update(head.as_bytes());
-        bytes += head.len() as u64;
+    let sha256 = atomic::write_hashed(path, |w| {
+        let mut w = Counted {
+            inner: w,
+            bytes: &mut bytes,
+        };
+        writeln!(w, "{header}")?;
         let all: Vec<usize> = (0..data.sectors.len()).collect();
         for batch in all.chunks(BATCH) {
             let parts: Vec<Vec<u8>> = batch
@@ -73,8 +73,6 @@ where
                 .collect();
             for p in &parts {
                 w.write_all(p)?;
-                hash.update(p);
-                bytes += p.len() as u64;
             }
             tick(batch.len() as u64);
         }
@@ -83,7 +81,7 @@ where
     Ok(Written {
         bytes,
         rows: data.rows() as u64,
-        sha256: hash.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        sha256,
     })
 }
 
@@ -136,49 +134,50 @@ pub fn write_sheet(data: &Data, path: &Path, tick: &dyn Fn(u64)) -> Result<Writt
     })
 }
 
-/// The store holding the same rows as ingesting the tidy CSV, marked synthetic, with `tidy`
-/// as its input. Its `sha256` is left empty until [`write_store`] writes it.
-pub fn store(data: &Data, description: &str, tidy: Option<InputFile>) -> Result<Store> {
+/// The store rows of sectors `range` as a frame (the store's columns, in key order).
+fn frame_of(data: &Data, range: Range<usize>) -> Result<DataFrame> {
     let k = data.spec.indicators.len();
     let per = data.spec.years.len() * k;
-    let n = data.rows();
-    let sector_of = |r: usize| &data.sectors[r / per].code;
+    let rows = range.start * per..range.end * per;
+    let cells = &data.cells[rows.clone()];
     let suppressed = |c: &Cell| c.numerator == SUPPRESSED;
     let sources: Vec<String> = (0..k).map(|i| source(data, i)).collect();
-    let frame = DataFrame::new_infer_height(vec![
+    Ok(DataFrame::new_infer_height(vec![
         Column::new(
             col::UNIT.into(),
-            (0..n).map(|r| sector_of(r).as_str()).collect::<Vec<_>>(),
+            rows.clone()
+                .map(|r| data.sectors[r / per].code.as_str())
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             col::YEAR.into(),
-            (0..n)
+            rows.clone()
                 .map(|r| data.spec.years[(r % per) / k])
                 .collect::<Vec<_>>(),
         ),
         Column::new(
             col::INDICATOR.into(),
-            (0..n)
+            rows.clone()
                 .map(|r| data.spec.indicators[r % k].id.as_str())
                 .collect::<Vec<_>>(),
         ),
         Column::new(
             col::NUMERATOR.into(),
-            data.cells
+            cells
                 .iter()
                 .map(|c| (!suppressed(c)).then_some(f64::from(c.numerator)))
                 .collect::<Vec<_>>(),
         ),
         Column::new(
             col::DENOMINATOR.into(),
-            data.cells
+            cells
                 .iter()
                 .map(|c| Some(f64::from(c.denominator)))
                 .collect::<Vec<_>>(),
         ),
         Column::new(
             col::STATUS.into(),
-            data.cells
+            cells
                 .iter()
                 .map(|c| {
                     if suppressed(c) {
@@ -191,29 +190,80 @@ pub fn store(data: &Data, description: &str, tidy: Option<InputFile>) -> Result<
         ),
         Column::new(
             col::SOURCE.into(),
-            (0..n).map(|r| sources[r % k].as_str()).collect::<Vec<_>>(),
+            rows.map(|r| sources[r % k].as_str()).collect::<Vec<_>>(),
         ),
-    ])?;
+    ])?)
+}
+
+/// The store metadata: synthetic, `description`, with `tidy` as its input.
+fn meta(description: &str, tidy: Option<InputFile>) -> StoreMeta {
+    StoreMeta {
+        synthetic: true,
+        description: description.to_owned(),
+        inputs: tidy.into_iter().collect(),
+        ..StoreMeta::default()
+    }
+}
+
+/// The store holding the same rows as ingesting the tidy CSV, in memory (for benchmarks and
+/// tests; [`write_store`] writes it without building it whole). Its `sha256` is left empty.
+pub fn store(data: &Data, description: &str, tidy: Option<InputFile>) -> Result<Store> {
     Ok(Store {
-        frame,
-        meta: StoreMeta {
-            synthetic: true,
-            description: description.to_owned(),
-            inputs: tidy.into_iter().collect(),
-            ..StoreMeta::default()
-        },
+        frame: frame_of(data, 0..data.sectors.len())?,
+        meta: meta(description, tidy),
         origin: "<sector demo>".into(),
         sha256: String::new(),
     })
 }
 
-/// Write `store` atomically to `path`.
-pub fn write_store(store: &Store, path: &Path) -> Result<Written> {
-    let bytes = store.to_parquet()?;
-    atomic::write_bytes(path, &bytes)?;
+/// Write the store holding the same rows as ingesting the tidy CSV, marked synthetic, with
+/// `tidy` as its input, atomically to `path`, a batch of sectors at a time.
+pub fn write_store(
+    data: &Data,
+    description: &str,
+    tidy: Option<InputFile>,
+    path: &Path,
+    tick: &dyn Fn(u64),
+) -> Result<Written> {
+    let mut bytes = 0u64;
+    let meta = meta(description, tidy);
+    let schema = frame_of(data, 0..0)?.schema().as_ref().clone();
+    let sha256 = atomic::write_hashed(path, |w| {
+        let mut counted = Counted {
+            inner: w,
+            bytes: &mut bytes,
+        };
+        let mut writer = store::batched_writer(&mut counted, &meta, &schema)?;
+        let n = data.sectors.len();
+        for start in (0..n).step_by(BATCH) {
+            let end = (start + BATCH).min(n);
+            writer.write_batch(&frame_of(data, start..end)?)?;
+            tick((end - start) as u64);
+        }
+        writer.finish()?;
+        Ok(())
+    })?;
     Ok(Written {
-        bytes: bytes.len() as u64,
-        rows: store.frame.height() as u64,
-        sha256: sha256_hex(&bytes),
+        bytes,
+        rows: data.rows() as u64,
+        sha256,
     })
+}
+
+/// A writer that counts the bytes passed on.
+struct Counted<'w> {
+    inner: &'w mut dyn Write,
+    bytes: &'w mut u64,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        *self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
