@@ -241,14 +241,22 @@ fn fill_sector(
         let people = population * (1.0 + growth).powf(f64::from(year - SET_YEAR));
         for (i, ind) in spec.indicators.iter().enumerate() {
             let (own, slope, size) = per_indicator[i];
-            let log_ratio = ind.base.ln()
-                + ind.trend * t
+            let shift = ind.trend * t
                 + ind.loading * (municipal_risk + sector_risk)
                 + levels[i]
                 + own
                 + slope * t
                 + yearly.sample(rng);
-            let modelled = log_ratio.exp().min(0.95);
+            // Shares move on the logit scale (they stay well inside 0-1 in the tails of 20,000
+            // sectors), rates on the log scale.
+            let modelled = match ind.kind {
+                Kind::Rate => (ind.base.ln() + shift).exp(),
+                _ => {
+                    let odds = ind.base / (1.0 - ind.base) * shift.exp();
+                    odds / (1.0 + odds)
+                }
+            }
+            .min(0.95);
             let ratio = match ind.direction {
                 Direction::HigherIsWorse => modelled,
                 Direction::LowerIsWorse => 1.0 - modelled,
