@@ -7,7 +7,7 @@ use crate::error::data;
 use anyhow::{Context, Result};
 use polars::prelude::*;
 use polars_io::SerReader;
-use polars_io::parquet::write::{BatchedWriter, KeyValueMetadata};
+use polars_io::parquet::write::KeyValueMetadata;
 use polars_io::prelude::{ParquetReader, ParquetWriter};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -155,10 +155,12 @@ pub struct Store {
 
 /// SHA-256 of `bytes` as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+/// Bytes (a digest) as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Which rows to keep when reading a store: by year and indicator.
@@ -179,26 +181,6 @@ fn check_years(origin: &str, wanted: &[i32], present: &BTreeSet<i32>) -> Result<
     Err(data(format!(
         "year {y} is not in the store {origin}: {span}; choose one of those years"
     )))
-}
-
-/// A Parquet writer carrying the store metadata `meta`.
-fn parquet_writer<W: std::io::Write>(w: W, meta: &StoreMeta) -> Result<ParquetWriter<W>> {
-    Ok(
-        ParquetWriter::new(w).with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![(
-            META_KEY.to_owned(),
-            serde_json::to_string(meta)?,
-        )]))),
-    )
-}
-
-/// A store written in parts: frames of store rows, in key order, appended one at a time (for
-/// stores too large to build in memory at once).
-pub fn batched_writer<W: std::io::Write>(
-    w: W,
-    meta: &StoreMeta,
-    schema: &Schema,
-) -> Result<BatchedWriter<W>> {
-    Ok(parquet_writer(w, meta)?.batched(schema)?)
 }
 
 /// The frame when it has the store's columns and types, else an error naming the column.
@@ -546,8 +528,11 @@ impl Store {
     /// The store as Parquet bytes, metadata included.
     pub fn to_parquet(&self) -> Result<Vec<u8>> {
         let mut buf = Vec::new();
-        let mut frame = self.frame.clone();
-        parquet_writer(&mut buf, &self.meta)?.finish(&mut frame)?;
+        write_parquet(&mut buf, &self.meta, self.frame.height(), |start, len| {
+            let mut batch = self.frame.slice(start as i64, len);
+            batch.rechunk_mut();
+            Ok(batch)
+        })?;
         Ok(buf)
     }
 
@@ -628,17 +613,50 @@ impl Store {
 
     /// A short human description: origin, rows, years.
     pub fn describe(&self) -> String {
-        let years = self.years().unwrap_or_default();
-        let span = match (years.first(), years.last()) {
-            (Some(a), Some(b)) => format!("{a}-{b}"),
-            _ => "-".into(),
-        };
-        format!(
-            "{} ({} rows, years {span})",
-            self.origin,
-            self.frame.height()
+        describe(
+            &self.origin,
+            self.frame.height(),
+            &self.years().unwrap_or_default(),
         )
     }
+}
+
+/// `origin (N rows, years A-B)`.
+pub fn describe(origin: &str, rows: usize, years: &[i32]) -> String {
+    let span = match (years.first(), years.last()) {
+        (Some(a), Some(b)) => format!("{a}-{b}"),
+        _ => "-".into(),
+    };
+    format!("{origin} ({rows} rows, years {span})")
+}
+
+/// Rows per Parquet row group.
+pub const ROW_GROUP: usize = 512 * 512;
+
+/// Write a store table of `height` rows as Parquet, metadata included. `batch(start, len)` gives
+/// rows `start..start + len` as a one-chunk frame with the store's columns; each batch is one
+/// row group, so a table written whole or batch by batch gives the same bytes.
+pub fn write_parquet(
+    w: &mut impl std::io::Write,
+    meta: &StoreMeta,
+    height: usize,
+    batch: impl Fn(usize, usize) -> Result<DataFrame>,
+) -> Result<()> {
+    let meta = serde_json::to_string(meta)?;
+    let first = batch(0, height.min(ROW_GROUP))?;
+    let mut writer = ParquetWriter::new(w)
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![(
+            META_KEY.to_owned(),
+            meta,
+        )])))
+        .batched(first.schema())?;
+    writer.write_batch(&first)?;
+    drop(first);
+    for start in (ROW_GROUP..height).step_by(ROW_GROUP) {
+        writer.write_batch(&batch(start, ROW_GROUP.min(height - start))?)?;
+    }
+    writer.finish()?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -134,11 +134,11 @@ pub fn write_sheet(data: &Data, path: &Path, tick: &dyn Fn(u64)) -> Result<Writt
     })
 }
 
-/// The store rows of sectors `range` as a frame (the store's columns, in key order).
-fn frame_of(data: &Data, range: Range<usize>) -> Result<DataFrame> {
+/// The store rows `rows` (sector-major, as the cells) as a frame (the store's columns, in key
+/// order).
+fn frame_of(data: &Data, rows: Range<usize>) -> Result<DataFrame> {
     let k = data.spec.indicators.len();
     let per = data.spec.years.len() * k;
-    let rows = range.start * per..range.end * per;
     let cells = &data.cells[rows.clone()];
     let suppressed = |c: &Cell| c.numerator == SUPPRESSED;
     let sources: Vec<String> = (0..k).map(|i| source(data, i)).collect();
@@ -209,7 +209,7 @@ fn meta(description: &str, tidy: Option<InputFile>) -> StoreMeta {
 /// tests; [`write_store`] writes it without building it whole). Its `sha256` is left empty.
 pub fn store(data: &Data, description: &str, tidy: Option<InputFile>) -> Result<Store> {
     Ok(Store {
-        frame: frame_of(data, 0..data.sectors.len())?,
+        frame: frame_of(data, 0..data.rows())?,
         meta: meta(description, tidy),
         origin: "<sector demo>".into(),
         sha256: String::new(),
@@ -217,7 +217,7 @@ pub fn store(data: &Data, description: &str, tidy: Option<InputFile>) -> Result<
 }
 
 /// Write the store holding the same rows as ingesting the tidy CSV, marked synthetic, with
-/// `tidy` as its input, atomically to `path`, a batch of sectors at a time.
+/// `tidy` as its input, atomically to `path`, one row group at a time.
 pub fn write_store(
     data: &Data,
     description: &str,
@@ -227,21 +227,16 @@ pub fn write_store(
 ) -> Result<Written> {
     let mut bytes = 0u64;
     let meta = meta(description, tidy);
-    let schema = frame_of(data, 0..0)?.schema().as_ref().clone();
+    let per = (data.spec.years.len() * data.spec.indicators.len()).max(1);
     let sha256 = atomic::write_hashed(path, |w| {
         let mut counted = Counted {
             inner: w,
             bytes: &mut bytes,
         };
-        let mut writer = store::batched_writer(&mut counted, &meta, &schema)?;
-        let n = data.sectors.len();
-        for start in (0..n).step_by(BATCH) {
-            let end = (start + BATCH).min(n);
-            writer.write_batch(&frame_of(data, start..end)?)?;
-            tick((end - start) as u64);
-        }
-        writer.finish()?;
-        Ok(())
+        store::write_parquet(&mut counted, &meta, data.rows(), |start, len| {
+            tick((len / per) as u64);
+            frame_of(data, start..start + len)
+        })
     })?;
     Ok(Written {
         bytes,

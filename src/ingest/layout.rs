@@ -3,11 +3,11 @@
 
 use super::mapping::{self, Mapping};
 use super::table::{self, Table};
-use super::{ParsedFile, text, tidy};
+use super::{ParsedFile, Part, text, tidy};
 use crate::definition::Definition;
 use crate::error::{data, usage};
 use crate::geo::Geography;
-use crate::store::{InputFile, sha256_hex};
+use crate::store::sha256_hex;
 use anyhow::{Context, Result};
 use std::path::Path;
 
@@ -109,12 +109,12 @@ pub fn read(
     geo: &Geography,
     indicator: Option<&str>,
 ) -> Result<ParsedFile> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let name = path.display().to_string();
     let mappings = match layout {
-        Layout::Tidy => return tidy::parse(&bytes, path, def, geo),
+        Layout::Tidy => return tidy::read(path, def, geo),
         Layout::Mappings(_, m) => m,
     };
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.display().to_string();
     let tables: Vec<Table> = if table::is_workbook(&bytes) {
         table::read_workbook(&bytes, &name, mappings[0].layout.sheet.as_deref())?
     } else {
@@ -125,18 +125,7 @@ pub fn read(
             .map(|s| s.as_bytes()[0]);
         vec![text::read_delimited(&bytes, &name, sep)?]
     };
-    let mut parsed = ParsedFile {
-        input: InputFile {
-            file: name.clone(),
-            sha256: sha256_hex(&bytes),
-            rows: 0,
-        },
-        rows: Vec::new(),
-        rejected: Vec::new(),
-        read: 0,
-        skipped: 0,
-        notes: Vec::new(),
-    };
+    let mut parsed = ParsedFile::new(&name, sha256_hex(&bytes));
     let ctx = mapping::Context {
         def,
         geo,
@@ -154,11 +143,18 @@ pub fn read(
         let applied = mapping::apply(m, t, &ctx)?;
         parsed.read += applied.read;
         parsed.skipped += applied.skipped;
-        parsed.rows.extend(applied.rows);
+        for row in applied.rows {
+            if row.part == Part::Whole {
+                parsed.rows.set_place(&row.location.file);
+                parsed.rows.push(&row.record, row.location.line);
+            } else {
+                parsed.halves.push(row);
+            }
+        }
         parsed.rejected.extend(applied.rejected);
         parsed.notes.extend(applied.notes);
     }
-    parsed.input.rows = parsed.rows.len() as u64;
+    parsed.input.rows = (parsed.rows.len() + parsed.halves.len()) as u64;
     if parsed.read == 0 {
         return Err(data(format!(
             "{name}: the file has a header but no data rows"
