@@ -44,3 +44,43 @@ where
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     write_with(path, |w| Ok(w.write_all(bytes)?))
 }
+
+/// A writer that passes bytes on and hashes them (SHA-256).
+struct Hashing<'w> {
+    inner: &'w mut dyn Write,
+    hash: sha2::Sha256,
+}
+
+impl Write for Hashing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        sha2::Digest::update(&mut self.hash, &buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Write `path` atomically like [`write_with`] and return the SHA-256 (lowercase hex) of the
+/// bytes written, without holding them in memory.
+pub fn write_hashed<F>(path: &Path, fill: F) -> Result<String>
+where
+    F: FnOnce(&mut dyn Write) -> Result<()>,
+{
+    let mut digest = String::new();
+    write_with(path, |w| {
+        let mut h = Hashing {
+            inner: w,
+            hash: sha2::Sha256::default(),
+        };
+        fill(&mut h)?;
+        digest = sha2::Digest::finalize(h.hash)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(())
+    })?;
+    Ok(digest)
+}

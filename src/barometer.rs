@@ -1,15 +1,17 @@
-//! The scoring core: per municipality and year each indicator's value, the reference, the point;
+//! The scoring core: per unit (municipality or statistical sector) and year each indicator's
+//! value, the reference, the point;
 //! the score (number of points), a continuous composite to order equal scores, the rank,
 //! percentile rank and decile. Formulas and sources: `docs/methodology.md`.
 
 use crate::definition::{Comparison, Definition, Indicator, Reference};
 use crate::error::data;
-use crate::geo::{FLEMISH_REGION, Geography};
+use crate::geo::{FLEMISH_REGION, Geography, sector_municipality};
 use crate::indicators::{self, Level, VALUE};
+use crate::lang::Lang;
 use crate::store::{Status, Store, col};
 use anyhow::Result;
 use polars::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One indicator's outcome for one municipality.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,12 +30,12 @@ pub struct Cell {
     pub point: Option<bool>,
 }
 
-/// One municipality's barometer.
+/// One unit's barometer (a municipality, or a statistical sector in a sector store).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    /// REFNIS code.
+    /// REFNIS code of the municipality, or the sector's 9-character code.
     pub nis: String,
-    /// Dutch name.
+    /// Dutch name of the municipality (the sector's municipality for a sector).
     pub name: String,
     /// REFNIS code of the arrondissement.
     pub arrondissement: String,
@@ -68,7 +70,7 @@ pub struct ReferenceValue {
     pub municipalities_with_value: usize,
 }
 
-/// The barometer of every municipality in the store for one year.
+/// The barometer of every unit in the store for one year.
 #[derive(Debug, Clone)]
 pub struct Scoreboard {
     /// The year scored.
@@ -79,8 +81,22 @@ pub struct Scoreboard {
     pub references: Vec<ReferenceValue>,
     /// The municipality set the year's units belong to, as a label.
     pub municipality_set: String,
-    /// Municipalities of that set without any row in the store for this year.
+    /// Municipalities of that set without any row in the store for this year (empty for a
+    /// sector store).
     pub absent: Vec<String>,
+    /// Whether the rows are statistical sectors (else municipalities).
+    pub sectors: bool,
+}
+
+impl Scoreboard {
+    /// What the rows are, in the plural: "gemeenten" or "statistische sectoren".
+    pub fn units_word(&self, lang: Lang) -> &'static str {
+        if self.sectors {
+            lang.pick("statistische sectoren", "statistical sectors")
+        } else {
+            lang.pick("gemeenten", "municipalities")
+        }
+    }
 }
 
 fn f64_col(df: &DataFrame, name: &str) -> Result<Float64Chunked> {
@@ -149,10 +165,26 @@ pub fn score(store: &Store, def: &Definition, geo: &Geography, year: i32) -> Res
             ..empty.clone()
         };
     }
-    if let Some(unknown) = cells.keys().find(|u| geo.municipality(u).is_none()) {
+    if let Some(unknown) = cells.keys().find(|u| geo.municipality_of(u).is_none()) {
         return Err(data(format!(
-            "{}: unit '{unknown}' is not a known Flemish municipality; rebuild the store with `barometer ingest`",
+            "{}: unit '{unknown}' is neither a known Flemish municipality nor a statistical sector \
+             of one; rebuild the store with `barometer ingest`",
             store.origin
+        )));
+    }
+    let is_sector = |u: &&String| sector_municipality(u).is_some();
+    let sectors = cells.keys().filter(is_sector).count();
+    if sectors > 0 && sectors < cells.len() {
+        let (s, m) = (
+            cells.keys().find(is_sector),
+            cells.keys().find(|u| !is_sector(u)),
+        );
+        return Err(data(format!(
+            "{}: year {year} mixes statistical sectors ({}) and municipalities ({}), so Flemish \
+             totals would count areas twice; keep one level per store",
+            store.origin,
+            s.map_or("", String::as_str),
+            m.map_or("", String::as_str)
         )));
     }
     let set = geo
@@ -170,7 +202,7 @@ pub fn score(store: &Store, def: &Definition, geo: &Geography, year: i32) -> Res
             };
         }
         let m = geo
-            .municipality(&nis)
+            .municipality_of(&nis)
             .expect("units were checked against the geography above");
         out.push(Row {
             name: m.name_nl.clone(),
@@ -201,18 +233,24 @@ pub fn score(store: &Store, def: &Definition, geo: &Geography, year: i32) -> Res
         row.composite = c;
     }
     rank(&mut out);
-    let absent = set
-        .codes
-        .iter()
-        .filter(|c| !out.iter().any(|r| &r.nis == *c))
-        .cloned()
-        .collect();
+    // Which municipalities lack data is a question for municipal stores only.
+    let absent = if sectors > 0 {
+        Vec::new()
+    } else {
+        let present: BTreeSet<&str> = out.iter().map(|r| r.nis.as_str()).collect();
+        set.codes
+            .iter()
+            .filter(|c| !present.contains(c.as_str()))
+            .cloned()
+            .collect()
+    };
     Ok(Scoreboard {
         year,
         rows: out,
         references,
         municipality_set: set.label(),
         absent,
+        sectors: sectors > 0,
     })
 }
 
@@ -232,7 +270,7 @@ fn references(
     year: i32,
     cells: &BTreeMap<String, Vec<Cell>>,
 ) -> Result<Vec<ReferenceValue>> {
-    let hierarchy = indicators::hierarchy(geo)?;
+    let hierarchy = indicators::hierarchy_of(geo, cells.keys().map(String::as_str))?;
     let flanders = indicators::aggregate(
         indicators::municipal(store, Some(year)),
         &hierarchy,

@@ -1,6 +1,6 @@
-//! Batch mode: the barometer of every municipality for many years and one or several definitions,
-//! as one tidy long table (one row per definition, year, municipality and indicator) for Parquet
-//! and CSV.
+//! Batch mode: the barometer of every unit (municipality or sector) for many years and one or
+//! several definitions, as one tidy long table (one row per definition, year, unit and
+//! indicator), streamed to Parquet and CSV one scoreboard at a time.
 
 use crate::barometer::{Scoreboard, score};
 use crate::definition::Definition;
@@ -8,6 +8,7 @@ use crate::geo::Geography;
 use crate::store::Store;
 use anyhow::Result;
 use polars::prelude::*;
+use polars_io::parquet::write::BatchedWriter;
 use polars_io::parquet::write::KeyValueMetadata;
 use polars_io::prelude::ParquetWriter;
 use std::io::Write;
@@ -101,22 +102,24 @@ pub fn rows_of(board: &Scoreboard, def: &Definition) -> Vec<BatchRow> {
     out
 }
 
-/// Score every definition for every year, calling `step` after each scoreboard.
+/// Score every definition for every year, handing each scoreboard's rows to `each` as they are
+/// made (so only one scoreboard's rows are held at a time); returns the number of rows.
 pub fn run(
     store: &Store,
     defs: &[Definition],
     geo: &Geography,
     years: &[i32],
-    mut step: impl FnMut(),
-) -> Result<Vec<BatchRow>> {
-    let mut out = Vec::new();
+    mut each: impl FnMut(&[BatchRow]) -> Result<()>,
+) -> Result<u64> {
+    let mut n = 0;
     for def in defs {
         for &year in years {
-            out.extend(rows_of(&score(store, def, geo, year)?, def));
-            step();
+            let rows = rows_of(&score(store, def, geo, year)?, def);
+            each(&rows)?;
+            n += rows.len() as u64;
         }
     }
-    Ok(out)
+    Ok(n)
 }
 
 /// The rows as a polars frame with the columns of [`COLUMNS`].
@@ -161,17 +164,16 @@ pub fn frame(rows: &[BatchRow]) -> Result<DataFrame> {
     Ok(DataFrame::new_infer_height(columns)?)
 }
 
-/// The rows as Parquet bytes, with `manifest` (JSON) under the metadata key `barometer.manifest`.
-pub fn parquet(rows: &[BatchRow], manifest: &str) -> Result<Vec<u8>> {
-    let mut df = frame(rows)?;
-    let mut buf = Vec::new();
-    ParquetWriter::new(&mut buf)
+/// A Parquet writer fed one batch of rows at a time, with `manifest` (JSON) under the metadata
+/// key `barometer.manifest`.
+pub fn parquet_writer<W: Write>(w: W, manifest: &str) -> Result<BatchedWriter<W>> {
+    let schema = frame(&[])?.schema().as_ref().clone();
+    Ok(ParquetWriter::new(w)
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![(
             "barometer.manifest".to_owned(),
             manifest.to_owned(),
         )])))
-        .finish(&mut df)?;
-    Ok(buf)
+        .batched(&schema)?)
 }
 
 /// Machine number: nine decimals at most, no binary noise, empty when missing.
@@ -180,11 +182,18 @@ fn plain(v: Option<f64>) -> String {
         .unwrap_or_default()
 }
 
-/// The rows as CSV (comma separated, header row), after the `comments` (`# ...` lines).
-pub fn csv(rows: &[BatchRow], comments: &str, w: &mut dyn Write) -> Result<()> {
+/// The CSV header (comma separated) after the `comments` (`# ...` lines).
+pub fn csv_header(comments: &str, w: &mut dyn Write) -> Result<()> {
     w.write_all(comments.as_bytes())?;
     let mut out = ::csv::Writer::from_writer(w);
     out.write_record(COLUMNS)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The rows as CSV lines (after [`csv_header`]).
+pub fn csv_rows(rows: &[BatchRow], w: &mut dyn Write) -> Result<()> {
+    let mut out = ::csv::Writer::from_writer(w);
     for r in rows {
         out.write_record([
             r.barometer.clone(),

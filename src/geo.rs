@@ -234,14 +234,19 @@ impl Geography {
             .unwrap_or(&self.sets[0])
     }
 
-    /// The sets that contain every one of `codes`.
+    /// The sets that contain every one of `codes` (a statistical sector by its municipality).
     pub fn sets_containing<'a, I>(&self, codes: I) -> Vec<&MunicipalitySet>
     where
         I: IntoIterator<Item = &'a str> + Clone,
     {
         self.sets
             .iter()
-            .filter(|s| codes.clone().into_iter().all(|c| s.codes.contains(c)))
+            .filter(|s| {
+                codes
+                    .clone()
+                    .into_iter()
+                    .all(|c| s.codes.contains(sector_municipality(c).unwrap_or(c)))
+            })
             .collect()
     }
 
@@ -318,6 +323,17 @@ mod tests {
         assert_eq!(geo.municipality_of("71016A00-").unwrap().name_nl, "Genk");
         assert_eq!(geo.municipality_of("71016").unwrap().name_nl, "Genk");
         assert!(geo.municipality_of("21004A00-").is_none());
+        // Sectors belong to the sets of their municipality: Genk to all three, a sector of
+        // Lievegem (44085, from 2019) to 2019 and 2025, of Nevele (44049, until 2018) to 2014.
+        let sets = |codes: &[&str]| -> Vec<i32> {
+            geo.sets_containing(codes.iter().copied())
+                .iter()
+                .map(|s| s.from)
+                .collect()
+        };
+        assert_eq!(sets(&["71016A00-", "71016ZZZZ"]), vec![2014, 2019, 2025]);
+        assert_eq!(sets(&["44085A00-", "71016"]), vec![2019, 2025]);
+        assert_eq!(sets(&["44049A00-"]), vec![2014]);
     }
 
     #[test]

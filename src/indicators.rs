@@ -2,21 +2,24 @@
 //! municipalities' own values and the arrondissement, province and Flemish values obtained by
 //! summing numerators and denominators (never by averaging rates).
 
-use crate::geo::Geography;
+use crate::geo::{Geography, Municipality, sector_municipality};
 use crate::store::{Status, Store, col};
 use anyhow::Result;
 use polars::prelude::*;
+use std::collections::BTreeSet;
 
 /// Column with the ratio numerator / denominator (null when it cannot be computed).
 pub const VALUE: &str = "value";
-/// Column with the number of municipalities in an aggregate.
+/// Column with the number of units (municipalities or sectors) in an aggregate.
 pub const UNITS: &str = "units";
-/// Column with the number of municipalities whose counts entered an aggregate.
+/// Column with the number of units whose counts entered an aggregate.
 pub const UNITS_WITH_COUNTS: &str = "units_with_counts";
 
-/// An aggregation level above the municipality.
+/// An aggregation level above the store's units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
+    /// Municipality (the level above statistical sectors).
+    Municipality,
     /// Administrative arrondissement.
     Arrondissement,
     /// Province.
@@ -29,6 +32,7 @@ impl Level {
     /// The geography column that holds this level's code.
     pub fn column(self) -> &'static str {
         match self {
+            Level::Municipality => "municipality",
             Level::Arrondissement => "arrondissement",
             Level::Province => "province",
             Level::Region => "region",
@@ -36,29 +40,83 @@ impl Level {
     }
 }
 
-/// The municipality -> arrondissement -> province -> region table, for joins.
-pub fn hierarchy(geo: &Geography) -> Result<DataFrame> {
-    let ms: Vec<_> = geo.municipalities().collect();
+/// The unit -> municipality -> arrondissement -> province -> region table of `units`
+/// (municipalities or statistical sectors; unknown codes are left out), for joins.
+pub fn hierarchy_of<'a>(
+    geo: &Geography,
+    units: impl IntoIterator<Item = &'a str>,
+) -> Result<DataFrame> {
+    let mut codes: Vec<&str> = Vec::new();
+    let mut ms = Vec::new();
+    for unit in units.into_iter().collect::<BTreeSet<_>>() {
+        if let Some(m) = geo.municipality_of(unit) {
+            codes.push(unit);
+            ms.push(m);
+        }
+    }
+    let column = |level: Level, f: fn(&Municipality) -> &str| {
+        Column::new(
+            level.column().into(),
+            ms.iter().map(|m| f(m)).collect::<Vec<_>>(),
+        )
+    };
     Ok(DataFrame::new_infer_height(vec![
-        Column::new(
-            col::UNIT.into(),
-            ms.iter().map(|m| m.nis.as_str()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            Level::Arrondissement.column().into(),
-            ms.iter()
-                .map(|m| m.arrondissement.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            Level::Province.column().into(),
-            ms.iter().map(|m| m.province.as_str()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            Level::Region.column().into(),
-            ms.iter().map(|m| m.region.as_str()).collect::<Vec<_>>(),
-        ),
+        Column::new(col::UNIT.into(), codes),
+        column(Level::Municipality, |m| &m.nis),
+        column(Level::Arrondissement, |m| &m.arrondissement),
+        column(Level::Province, |m| &m.province),
+        column(Level::Region, |m| &m.region),
     ])?)
+}
+
+/// The hierarchy of every municipality of every set (see [`hierarchy_of`]).
+pub fn hierarchy(geo: &Geography) -> Result<DataFrame> {
+    hierarchy_of(geo, geo.municipalities().map(|m| m.nis.as_str()))
+}
+
+/// A sector store summed to municipalities: per municipality, year and indicator the summed
+/// numerators and denominators of its sectors with counts (the rule of [`aggregate`]); status
+/// observed when at least one sector has counts, else suppressed. A municipal store is
+/// returned as it is. The result keeps the store's metadata and checksum, its origin says
+/// "summed to municipalities".
+pub fn summed_to_municipalities(store: &Store, geo: &Geography) -> Result<Store> {
+    let units = store
+        .frame
+        .column(col::UNIT)?
+        .as_materialized_series()
+        .str()?
+        .clone();
+    let distinct: BTreeSet<&str> = units.iter().flatten().collect();
+    if !distinct.iter().any(|u| sector_municipality(u).is_some()) {
+        return Ok(store.clone());
+    }
+    let h = hierarchy_of(geo, distinct.iter().copied())?;
+    let frame = aggregate(municipal(store, None), &h, Level::Municipality)
+        .select([
+            col(Level::Municipality.column()).alias(col::UNIT),
+            col(col::YEAR),
+            col(col::INDICATOR),
+            col(col::NUMERATOR),
+            col(col::DENOMINATOR),
+            when(col(UNITS_WITH_COUNTS).gt(lit(0u32)))
+                .then(lit(Status::Observed.as_str()))
+                .otherwise(lit(Status::Suppressed.as_str()))
+                .alias(col::STATUS),
+            lit("sum of statistical sectors").alias(col::SOURCE),
+        ])
+        .with_column(
+            when(col(col::STATUS).eq(lit(Status::Observed.as_str())))
+                .then(col(col::NUMERATOR))
+                .otherwise(lit(Null {}).cast(DataType::Float64))
+                .alias(col::NUMERATOR),
+        )
+        .collect()?;
+    Ok(Store {
+        frame,
+        meta: store.meta.clone(),
+        origin: format!("{} (summed to municipalities)", store.origin),
+        sha256: store.sha256.clone(),
+    })
 }
 
 fn has_counts() -> Expr {

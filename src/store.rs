@@ -163,6 +163,51 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Which rows to keep when reading a store: by year and indicator.
+pub type Keep<'a> = dyn Fn(i32, &str) -> bool + 'a;
+
+/// Which rows to read: the years that must be present, and which rows to keep.
+type Filter<'a> = (&'a [i32], &'a Keep<'a>);
+
+/// An error naming the first of `wanted` that is not `present`, with the years there are.
+fn check_years(origin: &str, wanted: &[i32], present: &BTreeSet<i32>) -> Result<()> {
+    let Some(y) = wanted.iter().find(|y| !present.contains(y)) else {
+        return Ok(());
+    };
+    let span = match (present.first(), present.last()) {
+        (Some(a), Some(b)) => format!("the store has {a}-{b}"),
+        _ => "the store is empty".into(),
+    };
+    Err(data(format!(
+        "year {y} is not in the store {origin}: {span}; choose one of those years"
+    )))
+}
+
+/// The frame when it has the store's columns and types, else an error naming the column.
+fn check_schema(frame: DataFrame, origin: &str) -> Result<DataFrame> {
+    let expected = [
+        (col::UNIT, DataType::String),
+        (col::YEAR, DataType::Int32),
+        (col::INDICATOR, DataType::String),
+        (col::NUMERATOR, DataType::Float64),
+        (col::DENOMINATOR, DataType::Float64),
+        (col::STATUS, DataType::String),
+        (col::SOURCE, DataType::String),
+    ];
+    for (name, dtype) in expected {
+        match frame.schema().get(name) {
+            Some(t) if *t == dtype => {}
+            Some(t) => {
+                return Err(data(format!(
+                    "{origin}: store column '{name}' has type {t}, expected {dtype}"
+                )));
+            }
+            None => return Err(data(format!("{origin}: store column '{name}' is missing"))),
+        }
+    }
+    Ok(frame)
+}
+
 impl Store {
     /// Build a store from records (sorted by key; keys must be unique).
     pub fn from_records(mut records: Vec<Record>, meta: StoreMeta, origin: &str) -> Result<Store> {
@@ -233,18 +278,48 @@ impl Store {
 
     /// Read a store from Parquet bytes; `origin` names it in messages.
     pub fn from_parquet(bytes: &[u8], origin: &str) -> Result<Store> {
+        Store::read(bytes, origin, None)
+    }
+
+    /// Read only the rows of `years` from the store at `path` (see [`Store::open_filtered`]).
+    pub fn open_years(path: &Path, years: &[i32]) -> Result<Store> {
+        Store::open_filtered(path, years, &|y, _| years.contains(&y))
+    }
+
+    /// Read the rows whose year and indicator pass `keep` from the store at `path`, one row group at a
+    /// time and without the `source` column (left empty: scoring never reads it), so memory
+    /// holds the kept rows and one row group rather than the whole store. Each of `required`
+    /// must be in the store, else an error lists the years it has.
+    pub fn open_filtered(path: &Path, required: &[i32], keep: &Keep<'_>) -> Result<Store> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read store {}", path.display()))?;
+        Store::read(&bytes, &path.display().to_string(), Some((required, keep)))
+    }
+
+    /// The bundled demo store, or the store at `path` read with [`Store::open_filtered`].
+    pub fn load_filtered(path: Option<&Path>, required: &[i32], keep: &Keep<'_>) -> Result<Store> {
+        match path {
+            Some(p) => Store::open_filtered(p, required, keep),
+            None => {
+                let store = crate::demo::bundled_store()?;
+                let present = store.years()?.into_iter().collect();
+                check_years(&store.origin, required, &present)?;
+                Ok(store)
+            }
+        }
+    }
+
+    fn read(bytes: &[u8], origin: &str, filter: Option<Filter>) -> Result<Store> {
         let not_a_store = |e: PolarsError| {
             data(format!(
                 "{origin} is not a barometer store (a Parquet file written by `barometer ingest`): {e}"
             ))
         };
         let mut reader = ParquetReader::new(Cursor::new(bytes));
-        let kv = reader
-            .get_metadata()
-            .map_err(not_a_store)?
+        let file_meta = reader.get_metadata().map_err(not_a_store)?.clone();
+        let meta_json = file_meta
             .key_value_metadata
-            .clone();
-        let meta_json = kv
+            .clone()
             .unwrap_or_default()
             .into_iter()
             .find(|kv| kv.key == META_KEY)
@@ -269,27 +344,54 @@ impl Store {
         }
         let meta: StoreMeta = serde_json::from_value(version)
             .map_err(|e| data(format!("{origin}: unreadable store metadata: {e}")))?;
-        let frame = reader.finish().map_err(not_a_store)?;
-        let expected = [
-            (col::UNIT, DataType::String),
-            (col::YEAR, DataType::Int32),
-            (col::INDICATOR, DataType::String),
-            (col::NUMERATOR, DataType::Float64),
-            (col::DENOMINATOR, DataType::Float64),
-            (col::STATUS, DataType::String),
-            (col::SOURCE, DataType::String),
-        ];
-        for (name, dtype) in expected {
-            match frame.schema().get(name) {
-                Some(t) if *t == dtype => {}
-                Some(t) => {
-                    return Err(data(format!(
-                        "{origin}: store column '{name}' has type {t}, expected {dtype}"
-                    )));
+        let frame = match filter {
+            None => check_schema(reader.finish().map_err(not_a_store)?, origin)?,
+            Some((wanted, keep)) => {
+                let mut present = BTreeSet::new();
+                let mut kept: Option<DataFrame> = None;
+                let mut offset = 0;
+                for group in &file_meta.row_groups {
+                    let part = ParquetReader::new(Cursor::new(bytes))
+                        .with_slice(Some((offset, group.num_rows())))
+                        .with_columns(Some(
+                            [col::UNIT, col::YEAR, col::INDICATOR]
+                                .into_iter()
+                                .chain([col::NUMERATOR, col::DENOMINATOR, col::STATUS])
+                                .map(str::to_owned)
+                                .collect(),
+                        ))
+                        .finish()
+                        .map_err(not_a_store)?;
+                    offset += group.num_rows();
+                    let mut part = part;
+                    let empty = Scalar::new(DataType::String, AnyValue::StringOwned("".into()));
+                    part.with_column(Column::new_scalar(col::SOURCE.into(), empty, part.height()))?;
+                    let part = check_schema(part, origin)?;
+                    let year = part.column(col::YEAR)?.as_materialized_series().i32()?;
+                    present.extend(year.iter().flatten());
+                    let indicator = part
+                        .column(col::INDICATOR)?
+                        .as_materialized_series()
+                        .str()?;
+                    let mask: BooleanChunked = year
+                        .iter()
+                        .zip(indicator.iter())
+                        .map(|(y, i)| y.is_some_and(|y| keep(y, i.unwrap_or_default())))
+                        .collect();
+                    let part = part.filter(&mask)?;
+                    match &mut kept {
+                        Some(k) => {
+                            k.vstack_mut(&part)?;
+                        }
+                        None => kept = Some(part),
+                    }
                 }
-                None => return Err(data(format!("{origin}: store column '{name}' is missing"))),
+                check_years(origin, wanted, &present)?;
+                let mut frame = kept.unwrap_or_default();
+                frame.rechunk_mut_par();
+                frame
             }
-        }
+        };
         let store = Store {
             frame,
             meta,
@@ -301,36 +403,124 @@ impl Store {
     }
 
     /// Check what a store written by another program might get wrong: empty keys, counts that
-    /// are negative or not finite, duplicate keys.
+    /// are negative or not finite, duplicate keys. Reads the columns in place (no row copies),
+    /// so a store of millions of rows is checked without allocating per row.
     fn check_rows(&self) -> Result<()> {
-        let records = self.records()?;
-        for (i, r) in records.iter().enumerate() {
+        if self.rows_look_valid()? {
+            return Ok(());
+        }
+        self.check_each_row()
+    }
+
+    /// One vectorised pass: keys present and strictly ascending (sorted, so unique), counts
+    /// finite and not negative, statuses known. `false` sends the caller to the row-by-row
+    /// check, which names the first bad row (or accepts an unsorted but valid store).
+    fn rows_look_valid(&self) -> Result<bool> {
+        let f = &self.frame;
+        let statuses = f.column(col::STATUS)?.as_materialized_series().unique()?;
+        if statuses
+            .str()?
+            .iter()
+            .any(|s| s.and_then(Status::parse).is_none())
+        {
+            return Ok(false);
+        }
+        let prev = |c: &str| col(c).shift(lit(1));
+        let (u, y, i) = (col(col::UNIT), col(col::YEAR), col(col::INDICATOR));
+        let ascending = prev(col::UNIT)
+            .lt(u.clone())
+            .or(prev(col::UNIT).eq(u.clone()).and(
+                prev(col::YEAR).lt(y.clone()).or(prev(col::YEAR)
+                    .eq(y.clone())
+                    .and(prev(col::INDICATOR).lt(i.clone()))),
+            ));
+        let bad_count = |c: &str| col(c).lt(lit(0.0)).or(col(c).is_finite().not());
+        let bad = u
+            .clone()
+            .is_null()
+            .or(y.is_null())
+            .or(i.clone().is_null())
+            .or(u.eq(lit("")))
+            .or(i.eq(lit("")))
+            .or(bad_count(col::NUMERATOR).fill_null(lit(false)))
+            .or(bad_count(col::DENOMINATOR).fill_null(lit(false)))
+            .or(ascending.fill_null(lit(true)).not());
+        let counted = f
+            .clone()
+            .lazy()
+            .select([bad
+                .fill_null(lit(true))
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("bad")])
+            .collect()?;
+        let n = counted
+            .column("bad")?
+            .as_materialized_series()
+            .u32()?
+            .get(0);
+        Ok(n.unwrap_or(0) == 0)
+    }
+
+    /// The row-by-row check behind [`Store::check_rows`].
+    fn check_each_row(&self) -> Result<()> {
+        let f = &self.frame;
+        let s = |name: &str| -> Result<&StringChunked> {
+            Ok(f.column(name)?.as_materialized_series().str()?)
+        };
+        let n = |name: &str| -> Result<&Float64Chunked> {
+            Ok(f.column(name)?.as_materialized_series().f64()?)
+        };
+        let (units, inds, stats) = (s(col::UNIT)?, s(col::INDICATOR)?, s(col::STATUS)?);
+        let (nums, dens) = (n(col::NUMERATOR)?, n(col::DENOMINATOR)?);
+        let years = f.column(col::YEAR)?.as_materialized_series().i32()?;
+        let key = |i: usize| {
+            (
+                units.get(i).unwrap_or_default(),
+                years.get(i).unwrap_or_default(),
+                inds.get(i).unwrap_or_default(),
+            )
+        };
+        let mut sorted = true;
+        for i in 0..f.height() {
+            let (unit, year, indicator) = key(i);
             let bad = |what: &str| {
                 data(format!(
-                    "{}: row {} ({} {} {}): {what}",
+                    "{}: row {} ({unit} {year} {indicator}): {what}",
                     self.origin,
-                    i + 1,
-                    r.unit,
-                    r.year,
-                    r.indicator
+                    i + 1
                 ))
             };
-            if r.unit.is_empty() || r.indicator.is_empty() {
+            if unit.is_empty() || indicator.is_empty() {
                 return Err(bad("empty unit or indicator"));
             }
-            for v in [r.numerator, r.denominator].into_iter().flatten() {
+            for v in [nums.get(i), dens.get(i)].into_iter().flatten() {
                 if !v.is_finite() || v < 0.0 {
                     return Err(bad(&format!("count {v} is negative or not finite")));
                 }
             }
+            let status = stats.get(i).unwrap_or_default();
+            if Status::parse(status).is_none() {
+                return Err(bad(&format!("unknown status '{status}'")));
+            }
+            sorted &= i == 0 || key(i - 1) <= key(i);
         }
-        let mut keys: Vec<_> = records.iter().map(Record::key).collect();
-        keys.sort_unstable();
-        if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
-            return Err(data(format!(
+        let twice = |k: (&str, i32, &str)| {
+            data(format!(
                 "{}: unit {}, year {}, indicator '{}' appears twice; the key must be unique",
-                self.origin, w[0].0, w[0].1, w[0].2
-            )));
+                self.origin, k.0, k.1, k.2
+            ))
+        };
+        if sorted {
+            if let Some(i) = (1..f.height()).find(|&i| key(i - 1) == key(i)) {
+                return Err(twice(key(i)));
+            }
+        } else {
+            let mut keys: Vec<_> = (0..f.height()).map(key).collect();
+            keys.sort_unstable();
+            if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
+                return Err(twice(w[0]));
+            }
         }
         Ok(())
     }
@@ -531,6 +721,40 @@ mod tests {
             Store::from_parquet(&store.to_parquet().unwrap(), "x").unwrap_err()
         );
         assert!(msg.contains("appears twice"), "{msg}");
+    }
+
+    #[test]
+    fn open_years_keeps_only_those_years_and_names_the_span() {
+        let mut later = rec("71016", 2014, Some(3.0), Status::Observed);
+        later.indicator = "leefloon-gezinnen".into();
+        let records = vec![
+            rec("71016", 2013, Some(1.0), Status::Observed),
+            rec("11002", 2013, None, Status::Suppressed),
+            later,
+        ];
+        let store = Store::from_records(records, StoreMeta::default(), "mem").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.parquet");
+        store.save(&path).unwrap();
+        let only = Store::open_years(&path, &[2014]).unwrap();
+        let expected = Record {
+            source: String::new(),
+            ..store.records().unwrap()[2].clone()
+        };
+        assert_eq!(only.records().unwrap(), vec![expected], "no sources");
+        assert_eq!(only.sha256, store.sha256, "the checksum is the file's");
+        assert_eq!(
+            Store::open_years(&path, &[2013, 2014])
+                .unwrap()
+                .frame
+                .height(),
+            3
+        );
+        let msg = format!("{:#}", Store::open_years(&path, &[2020]).unwrap_err());
+        assert!(
+            msg.contains("year 2020 is not in the store") && msg.contains("2013-2014"),
+            "{msg}"
+        );
     }
 
     #[test]

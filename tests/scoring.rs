@@ -196,7 +196,7 @@ fn a_store_with_an_unknown_unit_is_an_error_not_a_panic() {
         score(&store, &definition(&[]), Geography::bundled(), 2020).unwrap_err()
     );
     assert!(
-        msg.contains("foreign.parquet: unit '99999' is not a known Flemish municipality"),
+        msg.contains("foreign.parquet: unit '99999' is neither a known Flemish municipality"),
         "{msg}"
     );
 }

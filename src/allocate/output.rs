@@ -49,7 +49,15 @@ pub fn table(
         euro(alloc.budget, lang),
         lang.pick("over", "over"),
         alloc.eligible(),
-        lang.pick("gemeenten", "municipalities"),
+        if alloc
+            .lines
+            .iter()
+            .any(|l| crate::geo::sector_municipality(&l.nis).is_some())
+        {
+            lang.pick("statistische sectoren", "statistical sectors")
+        } else {
+            lang.pick("gemeenten", "municipalities")
+        },
     );
     if record.store.synthetic {
         let _ = writeln!(

@@ -11,7 +11,6 @@ use barometer::error::usage;
 use barometer::geo::Geography;
 use barometer::lang::Lang;
 use barometer::run_record::RunRecord;
-use barometer::store::Store;
 use std::path::PathBuf;
 
 /// Output formats of `allocate`.
@@ -77,6 +76,10 @@ pub struct Args {
     /// The store (Parquet); the bundled demo store when omitted.
     #[arg(long)]
     pub store: Option<PathBuf>,
+    /// Score the store's own units, or with `municipality` a sector store summed per
+    /// municipality.
+    #[arg(long, value_enum, default_value_t = super::Level::Units)]
+    pub level: super::Level,
     /// A barometer definition (TOML); the bundled kinderarmoedebarometer when omitted.
     #[arg(long)]
     pub barometer: Option<PathBuf>,
@@ -156,7 +159,19 @@ pub fn run(args: &Args) -> Result<()> {
         .map(HoldHarmless::load)
         .transpose()?;
     let def = Definition::load(args.barometer.as_deref())?;
-    let store = Store::load(args.store.as_deref())?;
+    // The keys carry values forward from earlier years: keep their indicators' earlier rows.
+    let keys: Vec<&str> = [Some(&rule), other.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|r| match &r.key {
+            Key::Store { indicator, .. } => Some(indicator.as_str()),
+            Key::Equal => None,
+        })
+        .collect();
+    let year = args.year;
+    let store = super::load_store_where(args.store.as_deref(), args.level, &[year], &|y, i| {
+        y == year || (y < year && keys.contains(&i))
+    })?;
     let geo = Geography::bundled();
     let board = score(&store, &def, geo, args.year)?;
     let alloc = allocate(&board, &store, &rule, budget, hold.as_ref())?;

@@ -8,7 +8,6 @@ use barometer::definition::Definition;
 use barometer::error::usage;
 use barometer::geo::Geography;
 use barometer::run_record::RunRecord;
-use barometer::store::{Store, sha256_hex};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::io::IsTerminal;
@@ -34,6 +33,10 @@ pub struct Args {
     /// The store (Parquet); the bundled demo store when omitted.
     #[arg(long)]
     pub store: Option<PathBuf>,
+    /// Score the store's own units, or with `municipality` a sector store summed per
+    /// municipality.
+    #[arg(long, value_enum, default_value_t = super::Level::Units)]
+    pub level: super::Level,
     /// Output folder (created when missing).
     #[arg(long)]
     pub out: PathBuf,
@@ -88,7 +91,7 @@ pub fn run(args: &Args) -> Result<()> {
             d.1.id, d.1.origin
         )));
     }
-    let store = Store::load(args.store.as_deref())?;
+    let store = super::load_store(args.store.as_deref(), args.level, &years)?;
     let geo = Geography::bundled();
     let steps = (defs.len() * years.len()) as u64;
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
@@ -100,40 +103,51 @@ pub fn run(args: &Args) -> Result<()> {
         )
     };
     bar.set_message("barometers");
-    let rows = batch::run(&store, &defs, geo, &years, || bar.inc(1))?;
-    bar.finish_and_clear();
-
-    let params = [
-        (
-            "years",
-            years
-                .iter()
-                .map(i32::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
-        ),
-        ("rows", rows.len().to_string()),
-    ];
+    let params = [(
+        "years",
+        years
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+    )];
     let records: Vec<RunRecord> = defs
         .iter()
         .map(|d| RunRecord::new("batch", &params, d, &store))
         .collect();
     let record_json = serde_json::to_string(&records)?;
     let comments: String = records.iter().map(RunRecord::comment_lines).collect();
-    let parquet = batch::parquet(&rows, &record_json)?;
-    let mut csv = Vec::new();
-    batch::csv(&rows, &comments, &mut csv)?;
-    let files = [("barometer.parquet", &parquet), ("barometer.csv", &csv)];
-    for (name, bytes) in files {
-        atomic::write_bytes(&args.out.join(name), bytes)?;
-    }
+    // Both files are streamed one scoreboard at a time; the CSV is finished inside the Parquet
+    // file's writer so that an error leaves neither behind.
+    let mut rows = 0;
+    let mut csv_sha = String::new();
+    let parquet_sha = atomic::write_hashed(&args.out.join("barometer.parquet"), |pw| {
+        let mut parquet = batch::parquet_writer(pw, &record_json)?;
+        csv_sha = atomic::write_hashed(&args.out.join("barometer.csv"), |cw| {
+            batch::csv_header(&comments, cw)?;
+            rows = batch::run(&store, &defs, geo, &years, |part| {
+                parquet.write_batch(&batch::frame(part)?)?;
+                batch::csv_rows(part, cw)?;
+                bar.inc(1);
+                Ok(())
+            })?;
+            parquet.finish()?;
+            Ok(())
+        })?;
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    let files = [
+        ("barometer.parquet", &parquet_sha),
+        ("barometer.csv", &csv_sha),
+    ];
     let manifest = json!({
         "runs": records,
         "columns": batch::COLUMNS,
-        "files": files.iter().map(|(name, bytes)| json!({
+        "files": files.iter().map(|(name, sha)| json!({
             "file": name,
-            "sha256": sha256_hex(bytes),
-            "rows": rows.len(),
+            "sha256": sha,
+            "rows": rows,
         })).collect::<Vec<_>>(),
     });
     atomic::write_with(&args.out.join("manifest.json"), |w| {
@@ -142,7 +156,7 @@ pub fn run(args: &Args) -> Result<()> {
     })?;
     eprintln!(
         "{} rows ({} barometer(s) x {} years) in {}",
-        rows.len(),
+        rows,
         defs.len(),
         years.len(),
         args.out.display()

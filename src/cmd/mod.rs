@@ -15,6 +15,8 @@ pub mod sensitivity;
 use crate::cli::{Cli, Command};
 use anyhow::Result;
 use barometer::error::usage;
+use barometer::indicators;
+use barometer::store::Store;
 use std::io::Write;
 use std::path::Path;
 
@@ -32,6 +34,48 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Chart(args) => chart::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Sensitivity(args) => sensitivity::run(&args),
+    }
+}
+
+/// The level a store is scored at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Level {
+    /// The store's own units: municipalities, or statistical sectors in a sector store.
+    Units,
+    /// Municipalities: a sector store's counts summed per municipality.
+    Municipality,
+}
+
+impl Level {
+    /// The name on the command line (for run records).
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Units => "units",
+            Level::Municipality => "municipality",
+        }
+    }
+}
+
+/// The rows of `years` of the store at `path` (the bundled demo store when `None`) at
+/// `level`; only those years are held in memory.
+pub fn load_store(path: Option<&Path>, level: Level, years: &[i32]) -> Result<Store> {
+    load_store_where(path, level, years, &|y, _| years.contains(&y))
+}
+
+/// The rows of the store at `path` whose year and indicator pass `keep` (each of `required`
+/// must be present), at `level`.
+pub fn load_store_where(
+    path: Option<&Path>,
+    level: Level,
+    required: &[i32],
+    keep: &barometer::store::Keep<'_>,
+) -> Result<Store> {
+    let store = Store::load_filtered(path, required, keep)?;
+    match level {
+        Level::Units => Ok(store),
+        Level::Municipality => {
+            indicators::summed_to_municipalities(&store, barometer::geo::Geography::bundled())
+        }
     }
 }
 

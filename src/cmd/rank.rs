@@ -8,7 +8,6 @@ use barometer::geo::Geography;
 use barometer::lang::Lang;
 use barometer::rank::{self, Ranking};
 use barometer::run_record::RunRecord;
-use barometer::store::Store;
 use std::path::PathBuf;
 
 /// Output formats of `rank`.
@@ -42,6 +41,10 @@ pub struct Args {
     /// The store (Parquet); the bundled demo store when omitted.
     #[arg(long)]
     pub store: Option<PathBuf>,
+    /// Score the store's own units, or with `municipality` a sector store summed per
+    /// municipality.
+    #[arg(long, value_enum, default_value_t = super::Level::Units)]
+    pub level: super::Level,
     /// A barometer definition (TOML); the bundled kinderarmoedebarometer when omitted.
     #[arg(long)]
     pub barometer: Option<PathBuf>,
@@ -63,7 +66,10 @@ pub fn run(args: &Args) -> Result<()> {
         return Err(usage("--compare-year must differ from --year"));
     }
     let def = Definition::load(args.barometer.as_deref())?;
-    let store = Store::load(args.store.as_deref())?;
+    let years: Vec<i32> = std::iter::once(args.year)
+        .chain(args.compare_year)
+        .collect();
+    let store = super::load_store(args.store.as_deref(), args.level, &years)?;
     let geo = Geography::bundled();
     let board = score(&store, &def, geo, args.year)?;
     let before = args
@@ -73,6 +79,7 @@ pub fn run(args: &Args) -> Result<()> {
     let ranking = Ranking::new(board, before.as_ref());
     let mut params = vec![
         ("year", args.year.to_string()),
+        ("level", args.level.name().to_owned()),
         ("lang", args.lang.pick("nl", "en").to_owned()),
     ];
     if let Some(y0) = args.compare_year {

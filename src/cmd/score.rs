@@ -7,7 +7,6 @@ use barometer::geo::Geography;
 use barometer::lang::Lang;
 use barometer::report::scoreboard;
 use barometer::run_record::RunRecord;
-use barometer::store::Store;
 use std::path::PathBuf;
 
 /// Output formats of `score`.
@@ -36,6 +35,10 @@ pub struct Args {
     /// The store (Parquet, from `barometer ingest`); the bundled demo store when omitted.
     #[arg(long)]
     pub store: Option<PathBuf>,
+    /// Score the store's own units, or with `municipality` a sector store summed per
+    /// municipality.
+    #[arg(long, value_enum, default_value_t = super::Level::Units)]
+    pub level: super::Level,
     /// A barometer definition (TOML); the bundled kinderarmoedebarometer when omitted.
     #[arg(long)]
     pub barometer: Option<PathBuf>,
@@ -54,7 +57,7 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<()> {
     let format = super::format_of(args.format, args.out.as_deref())?;
     let def = Definition::load(args.barometer.as_deref())?;
-    let store = Store::load(args.store.as_deref())?;
+    let store = super::load_store(args.store.as_deref(), args.level, &[args.year])?;
     let geo = Geography::bundled();
     let board = score(&store, &def, geo, args.year)?;
     let format_name = match format {
@@ -66,6 +69,7 @@ pub fn run(args: &Args) -> Result<()> {
         "score",
         &[
             ("year", args.year.to_string()),
+            ("level", args.level.name().into()),
             ("format", format_name.into()),
             ("lang", args.lang.pick("nl", "en").into()),
         ],

@@ -22,7 +22,6 @@ use barometer::stats::montecarlo::{
 };
 use barometer::stats::problem::Problem;
 use barometer::stats::sobol::Index;
-use barometer::store::Store;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -77,6 +76,10 @@ pub struct Args {
     /// The store (Parquet); the bundled demo store when omitted.
     #[arg(long)]
     pub store: Option<PathBuf>,
+    /// Score the store's own units, or with `municipality` a sector store summed per
+    /// municipality.
+    #[arg(long, value_enum, default_value_t = super::Level::Units)]
+    pub level: super::Level,
     /// A barometer definition (TOML); the bundled kinderarmoedebarometer when omitted.
     #[arg(long)]
     pub barometer: Option<PathBuf>,
@@ -104,7 +107,7 @@ pub fn run(args: &Args) -> Result<()> {
         return Err(usage("--budget must be a non-negative amount"));
     }
     let def = Definition::load(args.barometer.as_deref())?;
-    let store = Store::load(args.store.as_deref())?;
+    let store = super::load_store(args.store.as_deref(), args.level, &[args.year])?;
     let board = score(&store, &def, Geography::bundled(), args.year)?;
     let problem = Problem::from_scoreboard(&board, &def)?;
     let key_id = match &args.key {

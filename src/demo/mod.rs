@@ -4,6 +4,9 @@
 //! cells. Published figures (`anchors.csv`) are reproduced exactly. Synthetic: not real statistics.
 
 pub mod anchors;
+pub mod catalogue;
+pub mod sector_files;
+pub mod sectors;
 
 use crate::definition::{Definition, Indicator, Kind};
 use crate::geo::{FLEMISH_REGION, Geography};

@@ -120,11 +120,38 @@ pub fn harmonise<T: Clone>(
     let mut out = Vec::with_capacity(records.len());
     // (new code, year, indicator) -> parts
     let mut groups: BTreeMap<(String, i32, String), Vec<(Record, T)>> = BTreeMap::new();
+    let mut untouched_sets: BTreeMap<(String, i32), bool> = BTreeMap::new();
     for (r, tag) in records {
         let from = source_set[&r.year];
         if from == target {
             out.push((r, tag));
             continue;
+        }
+        if let Some(m) = crate::geo::sector_municipality(&r.unit) {
+            // A sector of a municipality untouched by the mergers in between keeps its code.
+            let untouched = *untouched_sets
+                .entry((m.to_owned(), from.from))
+                .or_insert_with(|| {
+                    successor(geo, m, from, target) == m
+                        && from
+                            .codes
+                            .iter()
+                            .all(|c| c == m || successor(geo, c, from, target) != m)
+                });
+            if untouched {
+                out.push((r, tag));
+                continue;
+            }
+            return Err(data(format!(
+                "statistical sector {} (year {}) is given in the municipality set {}, not in the \
+                 target set {}: sectors cannot be restated across mergers (Statbel recodes them); \
+                 ingest sectors in one set, or pass --municipality-set {}",
+                r.unit,
+                r.year,
+                from.label(),
+                target.label(),
+                from.from
+            )));
         }
         let new = successor(geo, &r.unit, from, target).to_owned();
         groups
@@ -304,5 +331,20 @@ mod tests {
         )];
         let msg = format!("{:#}", harmonise(geo, rows, &geo.sets()[0]).unwrap_err());
         assert!(msg.contains("cannot be split"), "{msg}");
+    }
+
+    #[test]
+    fn sectors_are_not_restated_across_mergers() {
+        let geo = Geography::bundled();
+        let row = |unit| (rec(unit, 2015, Some(1.0), Some(2.0), Status::Observed), ());
+        let (out, applied) = harmonise(geo, vec![row("71016A00-")], &geo.sets()[1]).unwrap();
+        assert_eq!(
+            (out.len(), applied.len()),
+            (1, 0),
+            "Genk's sector needs no restating"
+        );
+        let rows = vec![row("44049A00-")];
+        let msg = format!("{:#}", harmonise(geo, rows, &geo.sets()[1]).unwrap_err());
+        assert!(msg.contains("sectors cannot be restated"), "{msg}");
     }
 }

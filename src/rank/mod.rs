@@ -99,11 +99,12 @@ pub fn table(
     let mut out = String::new();
     let _ = write!(
         out,
-        "{} {} - {} {}",
+        "{} {} - {} {} {}",
         def.name.get(en),
         board.year,
         board.rows.len(),
-        lang.pick("gemeenten gerangschikt", "municipalities ranked"),
+        board.units_word(lang),
+        lang.pick("gerangschikt", "ranked"),
     );
     if let Some(y0) = ranking.compare_year {
         let _ = write!(

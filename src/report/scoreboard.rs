@@ -44,7 +44,7 @@ pub fn table(
         def.name.get(en),
         board.year,
         board.rows.len(),
-        lang.pick("gemeenten", "municipalities"),
+        board.units_word(lang),
         lang.pick("indeling", "municipality set"),
         board.municipality_set
     );

@@ -305,6 +305,10 @@ struct Acc {
     work: Work,
 }
 
+/// Units up to which rank quantiles are exact; with more units (statistical sectors) ranks are
+/// counted in bins of `ceil(n / RANK_BINS)` ranks and a quantile is its bin's middle rank.
+pub const RANK_BINS: usize = 1024;
+
 /// Nominal ranks (the definition's own choices, no noise).
 pub fn nominal_ranks(problem: &Problem) -> Vec<u32> {
     let mut work = Work::default();
@@ -321,10 +325,14 @@ pub fn monte_carlo(
 ) -> Summary {
     let (n, k, d) = (problem.n(), problem.k(), space.factors.len());
     let nominal = nominal_ranks(problem);
+    // Rank histograms are n x bins: exact (one bin per rank) up to RANK_BINS units; beyond,
+    // ranks are counted in bins of `width` so memory stays bounded at sector scale.
+    let width = n.div_ceil(RANK_BINS).max(1);
+    let bins = n.div_ceil(width);
     let engine = Engine::new(problem, space);
     let pairs = space.references.len() * space.margins.len();
     let new = || Acc {
-        hist: vec![0; n * n],
+        hist: vec![0; n * bins],
         points: vec![0; n * k],
         pairs: vec![0; pairs],
         eligible: vec![0; n],
@@ -357,7 +365,7 @@ pub fn monte_carlo(
             ));
             let mut key_sum = 0.0;
             for (i, (&rank, &eligible)) in w.ranks.iter().zip(&acc.flags).enumerate() {
-                acc.hist[i * n + rank as usize - 1] += 1;
+                acc.hist[i * bins + (rank as usize - 1) / width] += 1;
                 acc.shift += u64::from(rank.abs_diff(nominal[i]));
                 if eligible {
                     acc.eligible[i] += 1;
@@ -410,12 +418,13 @@ pub fn monte_carlo(
     let runs = opts.runs.max(1) as f64;
     let units = (0..n)
         .map(|i| {
-            let hist = &acc.hist[i * n..(i + 1) * n];
+            let hist = &acc.hist[i * bins..(i + 1) * bins];
+            let rank = |p: f64| bin_middle(quantile(hist, p), width, n);
             UnitSummary {
                 nominal_rank: nominal[i],
-                median_rank: quantile(hist, 0.5),
-                rank_p5: quantile(hist, 0.05),
-                rank_p95: quantile(hist, 0.95),
+                median_rank: rank(0.5),
+                rank_p5: rank(0.05),
+                rank_p95: rank(0.95),
                 point_probability: (0..k).map(|j| points[j * n + i] as f64 / runs).collect(),
                 eligible_probability: acc.eligible[i] as f64 / runs,
                 expected_amount: acc.cents[i] as f64 / runs / 100.0,
@@ -427,6 +436,12 @@ pub fn monte_carlo(
         units,
         mean_rank_shift: acc.shift as f64 / runs / n as f64,
     }
+}
+
+/// The middle rank of 1-based bin `b` of `width` ranks out of `n` (`b` itself when `width` is 1).
+fn bin_middle(b: u32, width: usize, n: usize) -> u32 {
+    let b = b as usize;
+    (((b - 1) * width + 1 + (b * width).min(n)) / 2) as u32
 }
 
 /// The smallest rank whose cumulative share reaches `p` (inverse empirical CDF, type 1).
@@ -508,6 +523,18 @@ pub fn sobol_rank_shift(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binned_ranks_report_the_middle_of_their_bin() {
+        assert_eq!(bin_middle(7, 1, 300), 7, "single-rank bins are exact");
+        // 20,000 sectors: 1,000 bins of 20 ranks.
+        let width = 20_000usize.div_ceil(RANK_BINS);
+        assert_eq!(width, 20);
+        assert_eq!(bin_middle(1, width, 20_000), 10);
+        assert_eq!(bin_middle(1_000, width, 20_000), 19_990);
+        // Bin 205 of 5 ranks out of 1,025: ranks 1,021-1,025.
+        assert_eq!(bin_middle(205, 5, 1_025), 1_023);
+    }
 
     #[test]
     fn quantiles_of_a_histogram() {

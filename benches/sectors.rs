@@ -1,0 +1,70 @@
+//! Scoring, ranking and allocation at statistical-sector scale: the sector demo's 20,000
+//! synthetic sectors x 12 indicators (`barometer demo --units sectors`), 2022-2023 in memory.
+//! One year scored, the same summed to municipalities, ranked against the year before, and a
+//! budget allocated over the sectors scoring 6 or more. Whole-command wall times and peak
+//! memory on the full 2000-2023 store are in the README ("Sector scale").
+
+use barometer::allocate::plan::allocate;
+use barometer::allocate::rule::Rule;
+use barometer::barometer::score;
+use barometer::definition::Definition;
+use barometer::demo::{catalogue, sector_files, sectors};
+use barometer::geo::Geography;
+use barometer::indicators::summed_to_municipalities;
+use barometer::rank::Ranking;
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+
+const RULE: &str = r#"
+[allocation]
+name = "bench"
+[eligibility]
+min_score = 6
+[key]
+column = "denominator"
+indicator = "kinderen-zonder-werk"
+"#;
+
+fn benches(c: &mut Criterion) {
+    let geo = Geography::bundled();
+    let mut indicators = catalogue::templates(12);
+    let def =
+        Definition::parse(&catalogue::definition_toml(&indicators, "bench"), "bench").unwrap();
+    indicators.sort_by(|a, b| a.id.cmp(&b.id));
+    let spec = sectors::Spec {
+        sectors: sectors::DEFAULT_SECTORS,
+        years: vec![2022, 2023],
+        indicators,
+        seed: 1,
+    };
+    let data = sectors::generate(spec, geo, || {}).unwrap();
+    let store = sector_files::store(&data, "bench", None).unwrap();
+    drop(data);
+    c.bench_function("score one year (20,000 sectors x 12 indicators)", |b| {
+        b.iter(|| score(black_box(&store), &def, geo, 2023).unwrap())
+    });
+    c.bench_function(
+        "sum to municipalities (20,000 sectors x 12 x 2 years)",
+        |b| b.iter(|| summed_to_municipalities(black_box(&store), geo).unwrap()),
+    );
+    let board = score(&store, &def, geo, 2023).unwrap();
+    let before = score(&store, &def, geo, 2022).unwrap();
+    c.bench_function(
+        "rank 20,000 sectors with movement since the year before",
+        |b| {
+            b.iter_batched(
+                || board.clone(),
+                |now| Ranking::new(now, Some(black_box(&before))),
+                BatchSize::LargeInput,
+            )
+        },
+    );
+    let rule = Rule::parse(RULE, "bench").unwrap();
+    c.bench_function(
+        "allocate 4.5 M euro over the sectors scoring 6+ (children key)",
+        |b| b.iter(|| allocate(black_box(&board), &store, &rule, 450_000_000, None).unwrap()),
+    );
+}
+
+criterion_group!(name = group; config = Criterion::default().sample_size(10); targets = benches);
+criterion_main!(group);
