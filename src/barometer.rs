@@ -326,8 +326,21 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
 
 /// Order key: higher score, then higher composite (missing lowest) is more at risk.
 fn risk_cmp(a: &Row, b: &Row) -> std::cmp::Ordering {
-    let comp = |r: &Row| r.composite.unwrap_or(f64::NEG_INFINITY);
+    let comp = |r: &Row| r.composite.map_or(f64::NEG_INFINITY, tie_key);
     a.score.cmp(&b.score).then(comp(a).total_cmp(&comp(b)))
+}
+
+/// A composite rounded to 12 significant digits for ranking, so that two composites equal in
+/// exact arithmetic but apart in the last bits (another order of summation) share a rank.
+pub fn tie_key(composite: f64) -> f64 {
+    if composite == 0.0 || !composite.is_finite() {
+        return composite;
+    }
+    let scale = 10f64.powi(11 - composite.abs().log10().floor() as i32);
+    if !scale.is_finite() || scale == 0.0 {
+        return composite;
+    }
+    (composite * scale).round() / scale
 }
 
 /// Sort rows for display and fill rank, percentile and decile.
@@ -356,5 +369,24 @@ fn rank(rows: &mut [Row]) {
             1.0
         };
         rows[i].decile = ((rows[i].rank as usize - 1) * 10 / n + 1) as u32;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tie_key;
+
+    #[test]
+    fn composites_apart_in_the_last_bits_tie() {
+        let (a, b) = (0.1 + 0.2 + 0.3, 0.3 + 0.2 + 0.1);
+        assert_ne!(a, b, "summation order changes the last bit");
+        assert_eq!(tie_key(a), tie_key(b));
+        assert!(
+            tie_key(0.600_000_000_01) > tie_key(0.6),
+            "a real difference stays"
+        );
+        assert_eq!(tie_key(-2.5e-7), -2.5e-7);
+        assert_eq!(tie_key(0.0), 0.0);
+        assert_eq!(tie_key(f64::NEG_INFINITY), f64::NEG_INFINITY);
     }
 }

@@ -447,7 +447,8 @@ fn median_in_place(x: &mut [f64]) -> f64 {
 }
 
 /// Competition ranking (1 = most at risk): higher score first, then higher composite (missing
-/// lowest); equal keys share the lowest rank. Holds its sort buffer between calls.
+/// lowest, compared at 12 significant digits as in `barometer::tie_key`); equal keys share the
+/// lowest rank. Holds its sort buffer between calls.
 #[derive(Debug, Clone, Default)]
 pub struct Ranker {
     keys: Vec<(u128, u32)>,
@@ -465,7 +466,11 @@ impl Ranker {
                 .zip(composite)
                 .enumerate()
                 .map(|(i, (&s, &c))| {
-                    let c = if c.is_nan() { f64::NEG_INFINITY } else { c };
+                    let c = if c.is_nan() {
+                        f64::NEG_INFINITY
+                    } else {
+                        crate::barometer::tie_key(c)
+                    };
                     ((down(s) << 64) | (down(c) & u128::from(u64::MAX)), i as u32)
                 }),
         );
