@@ -110,25 +110,38 @@ pub fn read(
     indicator: Option<&str>,
 ) -> Result<ParsedFile> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    read_bytes(&bytes, path, layout, def, geo, indicator)
+}
+
+/// Read the bytes of one file in `layout`; `path` names the file in messages (the entry point
+/// `read` uses, and the one the fuzz targets call).
+pub fn read_bytes(
+    bytes: &[u8],
+    path: &Path,
+    layout: &Layout,
+    def: &Definition,
+    geo: &Geography,
+    indicator: Option<&str>,
+) -> Result<ParsedFile> {
     let name = path.display().to_string();
     let mappings = match layout {
-        Layout::Tidy => return tidy::parse(&bytes, path, def, geo),
+        Layout::Tidy => return tidy::parse(bytes, path, def, geo),
         Layout::Mappings(_, m) => m,
     };
-    let tables: Vec<Table> = if table::is_workbook(&bytes) {
-        table::read_workbook(&bytes, &name, mappings[0].layout.sheet.as_deref())?
+    let tables: Vec<Table> = if table::is_workbook(bytes) {
+        table::read_workbook(bytes, &name, mappings[0].layout.sheet.as_deref())?
     } else {
         let sep = mappings[0]
             .layout
             .separator
             .as_deref()
             .map(|s| s.as_bytes()[0]);
-        vec![text::read_delimited(&bytes, &name, sep)?]
+        vec![text::read_delimited(bytes, &name, sep)?]
     };
     let mut parsed = ParsedFile {
         input: InputFile {
             file: name.clone(),
-            sha256: sha256_hex(&bytes),
+            sha256: sha256_hex(bytes),
             rows: 0,
         },
         rows: Vec::new(),

@@ -36,6 +36,7 @@ pub fn read(path: &Path, def: &Definition, geo: &Geography) -> Result<ParsedFile
 /// Parse the bytes of a tidy file named `path`.
 pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Result<ParsedFile> {
     let name = path.display().to_string();
+    super::text::refuse_utf16(bytes, &name)?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(body) {
         let line = body[..e.valid_up_to()]
