@@ -2,7 +2,7 @@
 //! with a euro format, a bold frozen header row, and a sheet with the run record.
 
 use anyhow::{Context, Result};
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::Format;
 
 /// Euro amounts: Excel shows them in the reader's locale (4.500.000,00 € in nl-BE).
 pub const EURO_FORMAT: &str = "#,##0.00 [$€-813]";
@@ -59,7 +59,7 @@ impl Sheet {
 
 /// The workbook as XLSX bytes.
 pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>> {
-    let mut book = Workbook::new();
+    let mut book = crate::run_record::xlsx_workbook();
     let bold = Format::new().set_bold();
     let euro = Format::new().set_num_format(EURO_FORMAT);
     let percent = Format::new().set_num_format("0.00%");
