@@ -242,3 +242,150 @@ fn every_bad_input_fails_cleanly_and_touches_nothing() {
         failures.join("\n")
     );
 }
+
+/// The fuzz corpus (fuzz/corpus/TARGET/, minimised after the runs in docs/fuzzing.md) replayed
+/// through the same library entry points as the fuzz targets, on the stable toolchain: every
+/// input found interesting, and every crash found and fixed (fuzz/corpus/*/crash-*), stays
+/// without a panic.
+#[test]
+fn the_fuzz_corpus_replays_without_a_panic() {
+    use barometer::allocate::{money, rule::Key, rule::Rule};
+    use barometer::definition::Definition;
+    use barometer::geo::Geography;
+    use barometer::ingest::layout::{self, Layout};
+    use barometer::ingest::mapping::Mapping;
+    use barometer::ingest::{belgian, number, table, text, tidy};
+    use barometer::map::{classify, geometry};
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let def = Definition::bundled();
+    let geo = Geography::bundled();
+    let mut names = vec!["tidy", "sheet"];
+    names.extend(layout::names());
+    let layouts: Vec<Layout> = names.iter().map(|n| Layout::resolve(n).unwrap()).collect();
+    let indicators = [None, Some("kansarmoede-index"), Some("leefloon")];
+    let mapping_file: &[u8] = b"gemeente;jaar;teller;noemer;waarde\nGenk;2013;12153;65363;18,6\n71022;2014;<5;100;x\nAntwerpen;2019;1.234;5.678;21,7\n";
+    let markers = vec!["<5".to_owned(), "x".to_owned(), "-".to_owned()];
+    let mut replayed = 0;
+    for target in [
+        "number",
+        "text",
+        "tidy",
+        "layout",
+        "workbook",
+        "definition",
+        "allocation",
+        "mapping",
+        "geojson",
+        "store",
+    ] {
+        let Ok(entries) = std::fs::read_dir(root.join(target)) else {
+            panic!("fuzz/corpus/{target} is missing");
+        };
+        for entry in entries {
+            let data = std::fs::read(entry.unwrap().path()).unwrap();
+            let utf8 = std::str::from_utf8(&data).ok();
+            match target {
+                "number" => {
+                    if let Some(t) = utf8 {
+                        let _ = number::parse_count(t);
+                        for style in [belgian::NumberStyle::Belgian, belgian::NumberStyle::Plain] {
+                            if let Ok(v) = belgian::parse(t, style) {
+                                assert!(v.is_finite(), "{t:?} parsed to {v}");
+                            }
+                            let _ = belgian::cell(t, style, &markers);
+                        }
+                        let _ = money::parse_euro(t);
+                        let _ = Key::parse(t);
+                        let _ = classify::Method::parse(t);
+                        let _ = geometry::Crs::parse(t);
+                    }
+                }
+                "text" => {
+                    if let Some((&choice, bytes)) = data.split_first() {
+                        let (decoded, _) = text::decode(bytes);
+                        let _ = text::sniff_separator(decoded.lines().next().unwrap_or(""));
+                        let sep = [Some(b';'), Some(b','), Some(b'\t'), Some(b'|'), None, None]
+                            [usize::from(choice) % 6];
+                        let _ = text::read_delimited(bytes, "fuzz.csv", sep);
+                    }
+                }
+                "tidy" => {
+                    let _ = tidy::parse(&data, Path::new("fuzz.csv"), &def, geo);
+                }
+                "layout" => {
+                    if let Some((&choice, bytes)) = data.split_first() {
+                        let l = &layouts[usize::from(choice) % layouts.len()];
+                        let ind = indicators[usize::from(choice / 16) % indicators.len()];
+                        let _ = layout::read_bytes(bytes, Path::new("fuzz.csv"), l, &def, geo, ind);
+                    }
+                }
+                "workbook" => {
+                    if table::read_workbook(&data, "fuzz.xlsx", None).is_ok() {
+                        for l in [&layouts[1], &layouts[4]] {
+                            let _ = layout::read_bytes(
+                                &data,
+                                Path::new("fuzz.xlsx"),
+                                l,
+                                &def,
+                                geo,
+                                Some("kansarmoede-index"),
+                            );
+                        }
+                    }
+                }
+                "definition" => {
+                    if let Some(t) = utf8 {
+                        let _ = Definition::parse(t, "fuzz.toml");
+                    }
+                }
+                "allocation" => {
+                    if let Some(t) = utf8
+                        && let Ok(rule) = Rule::parse(t, "fuzz.toml")
+                    {
+                        let _ = rule.check();
+                        let _ = rule.describe();
+                    }
+                }
+                "mapping" => {
+                    if let Some(t) = utf8
+                        && let Ok(m) = Mapping::parse(t, "fuzz.toml")
+                    {
+                        let l = Layout::Mappings("fuzz.toml".into(), vec![m]);
+                        let _ = layout::read_bytes(
+                            mapping_file,
+                            Path::new("fuzz.csv"),
+                            &l,
+                            &def,
+                            geo,
+                            Some("kansarmoede-index"),
+                        );
+                    }
+                }
+                "geojson" => {
+                    if let Some((&choice, bytes)) = data.split_first() {
+                        let key = [None, Some("nis"), Some("CODE_INS")][usize::from(choice % 3)];
+                        let crs = [
+                            None,
+                            Some(geometry::Crs::Wgs84),
+                            Some(geometry::Crs::Lambert72),
+                        ][usize::from((choice / 3) % 3)];
+                        if let Ok(layer) = geometry::parse(bytes, "fuzz.geojson", key, crs) {
+                            let _ = layer.bounds();
+                        }
+                    }
+                }
+                "store" => {
+                    if let Ok(store) = Store::from_parquet(&data, "fuzz.parquet") {
+                        let _ = store.records();
+                        let _ = store.years();
+                        let _ = store.indicators();
+                    }
+                }
+                _ => unreachable!(),
+            }
+            replayed += 1;
+        }
+    }
+    assert!(replayed >= 50, "only {replayed} corpus files");
+}
