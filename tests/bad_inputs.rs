@@ -124,6 +124,12 @@ fn generate(kind: &str, dir: &Path, store: &[u8]) {
         "csv-store" => write("bad.parquet", b"nis;jaar;indicator;teller;noemer\n"),
         "empty-store" => write("bad.parquet", b""),
         "truncated-store" => write("bad.parquet", &store[..store.len() / 2]),
+        // One bit flipped in the data pages of a valid store.
+        "flipped-store" => {
+            let mut bytes = store.to_vec();
+            bytes[store.len() / 3] ^= 0x10;
+            write("bad.parquet", &bytes);
+        }
         "newer-store" => {
             let meta = StoreMeta {
                 format_version: FORMAT_VERSION + 1,
