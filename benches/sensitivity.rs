@@ -1,5 +1,6 @@
 //! Speed of the sensitivity engine: one replication of the 300 x 7 barometer (nominal, all
-//! methodological factors, with resampled counts), Monte Carlo throughput on all cores, and one
+//! methodological factors on the general path and on the precomputed tables, with resampled
+//! counts), the resampling of the 2,100 numerators alone, Monte Carlo throughput on all cores, and one
 //! replication of a COINr-style pipeline at COINr's example size (ASEM: 51 units x 49 indicators,
 //! four levels) for comparison with COINr's published 0.208 s per replication.
 
@@ -11,9 +12,12 @@ use barometer::composite::treat::treat;
 use barometer::definition::Definition;
 use barometer::geo::Geography;
 use barometer::stats::montecarlo::{FACTORS, Factor, Options, Rule, Space, monte_carlo};
-use barometer::stats::problem::{Problem, Work};
+use barometer::stats::problem::{Problem, Ranker, Work};
+use barometer::stats::tables::Tables;
 use barometer::store::Store;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
 use std::collections::BTreeMap;
 use std::hint::black_box;
 
@@ -156,7 +160,7 @@ fn asem_replication(a: &Asem, u: &[f64; 5], seed: u64) -> Vec<u32> {
     }
     let index = &level[0];
     let mut ranks = vec![0u32; n];
-    barometer::stats::problem::rank_into(&vec![0.0; n], index, &mut order, &mut ranks);
+    Ranker::default().rank(&vec![0.0; n], index, &mut ranks);
     ranks
 }
 
@@ -164,21 +168,33 @@ fn benches(c: &mut Criterion) {
     let p = barometer_problem();
     let mut work = Work::default();
     c.bench_function("replication 300x7: nominal", |b| {
-        b.iter(|| p.replicate(black_box(&p.nominal), &mut work))
+        b.iter(|| p.replicate(black_box(&p.nominal), &[], &mut work))
     });
     let methods: Vec<Factor> = FACTORS
         .into_iter()
         .filter(|f| *f != Factor::Sampling)
         .collect();
     let space = Space::new(&p, methods.clone(), 1);
-    let choice = space.choice(&p, &[0.9, 0.9, 0.9, 0.9, 0.9, 0.9]);
+    let u = [0.9, 0.9, 0.9, 0.9, 0.9, 0.9];
+    let choice = space.choice(&p, &u);
     c.bench_function("replication 300x7: all methodological factors", |b| {
-        b.iter(|| p.replicate(black_box(&choice), &mut work))
+        b.iter(|| p.replicate(black_box(&choice), &[], &mut work))
     });
+    let tables = Tables::new(&p, &space);
+    let levels = space.levels(&p, &u);
+    c.bench_function(
+        "replication 300x7: all methodological factors, tables",
+        |b| b.iter(|| tables.replicate(&space, black_box(&levels), &mut work)),
+    );
     let all = Space::new(&p, FACTORS.to_vec(), 1);
     let noisy = all.choice(&p, &[0.5; 7]);
+    let samplers = p.samplers();
     c.bench_function("replication 300x7: with resampled counts", |b| {
-        b.iter(|| p.replicate(black_box(&noisy), &mut work))
+        b.iter(|| p.replicate(black_box(&noisy), &samplers, &mut work))
+    });
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    c.bench_function("resampled numerators only (2,100 draws)", |b| {
+        b.iter(|| samplers.iter().map(|s| s.draw(&mut rng)).sum::<f64>())
     });
     let runs = 20_000;
     let opts = Options {
@@ -198,10 +214,15 @@ fn benches(c: &mut Criterion) {
         b.iter(|| monte_carlo(&p, &all, &opts, &|_| {}))
     });
     group.finish();
-    if let Some(a) = asem() {
-        c.bench_function("replication ASEM 51x49, four levels (COINr example)", |b| {
-            b.iter(|| asem_replication(black_box(&a), &[0.7, 0.7, 0.3, 0.7, 0.5], 3))
-        });
+    match asem() {
+        None => eprintln!(
+            "skipped: replication ASEM 51x49 needs ../shared/validation/asem/ASEM_iData.csv and ASEM_iMeta.csv"
+        ),
+        Some(a) => {
+            c.bench_function("replication ASEM 51x49, four levels (COINr example)", |b| {
+                b.iter(|| asem_replication(black_box(&a), &[0.7, 0.7, 0.3, 0.7, 0.5], 3))
+            });
+        }
     }
 }
 

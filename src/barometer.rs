@@ -178,13 +178,27 @@ pub fn score(store: &Store, def: &Definition, geo: &Geography, year: i32) -> Res
             province: m.province.clone(),
             score: row_cells.iter().filter(|c| c.point == Some(true)).count() as u32,
             indicators: row_cells.iter().filter(|c| c.point.is_some()).count() as u32,
-            composite: composite(&def.indicators, &row_cells),
+            composite: None,
             cells: row_cells,
             nis,
             rank: 0,
             percentile: 0.0,
             decile: 0,
         });
+    }
+    let values: Vec<Vec<Option<f64>>> = out
+        .iter()
+        .map(|r| r.cells.iter().map(|c| c.value).collect())
+        .collect();
+    let groups: Vec<&str> = out.iter().map(|r| r.province.as_str()).collect();
+    let signs: Vec<f64> = def.indicators.iter().map(|i| i.direction.sign()).collect();
+    let refs: Vec<Option<f64>> = references.iter().map(|r| r.value).collect();
+    let composites = def
+        .composite
+        .compute(&values, &refs, &signs, &groups)
+        .map_err(|e| data(format!("{}: {year}: {e}", def.origin)))?;
+    for (row, c) in out.iter_mut().zip(composites) {
+        row.composite = c;
     }
     rank(&mut out);
     let absent = set
@@ -209,19 +223,6 @@ pub fn worse(def: &Definition, ind: &Indicator, v: f64, r: f64) -> bool {
         Comparison::Margin => def.scoring.margin.unwrap_or(0.0),
     };
     ind.direction.sign() * (v - r) > margin * r.abs()
-}
-
-/// Mean over indicators of the relative excess `sign * (value - reference) / reference`.
-fn composite(indicators: &[Indicator], cells: &[Cell]) -> Option<f64> {
-    let excess: Vec<f64> = indicators
-        .iter()
-        .zip(cells)
-        .filter_map(|(ind, c)| match (c.value, c.reference) {
-            (Some(v), Some(r)) if r != 0.0 => Some(ind.direction.sign() * (v - r) / r.abs()),
-            _ => None,
-        })
-        .collect();
-    (!excess.is_empty()).then(|| excess.iter().sum::<f64>() / excess.len() as f64)
 }
 
 fn references(

@@ -1,6 +1,7 @@
 //! Barometer definitions read from TOML: the indicators, their direction and unit, and the
-//! scoring rule (reference, comparison, margin). See `data/barometers/kinderarmoede.toml`.
+//! scoring rule (reference, comparison, margin), and the optional `[composite]` table. See `data/barometers/kinderarmoede.toml`.
 
+use crate::composite::config::Composite;
 use crate::error::data;
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -189,6 +190,8 @@ pub struct Scoring {
 struct RawDefinition {
     barometer: Header,
     scoring: Scoring,
+    #[serde(default)]
+    composite: Composite,
     indicator: Vec<Indicator>,
     #[serde(default)]
     context: Vec<Indicator>,
@@ -205,6 +208,8 @@ pub struct Definition {
     pub source: String,
     /// The scoring rule.
     pub scoring: Scoring,
+    /// How the composite that orders equal scores is built.
+    pub composite: Composite,
     /// The scored indicators, in order.
     pub indicators: Vec<Indicator>,
     /// Indicators shown beside the barometer but not scored.
@@ -246,6 +251,7 @@ impl Definition {
             name: raw.barometer.name,
             source: raw.barometer.source,
             scoring: raw.scoring,
+            composite: raw.composite,
             indicators: raw.indicator,
             context: raw.context,
             origin: origin.to_owned(),
@@ -260,6 +266,7 @@ impl Definition {
         if self.indicators.is_empty() {
             return Err("`indicator`: the barometer declares no indicators".into());
         }
+        self.composite.check(self.indicators.len())?;
         match (self.scoring.comparison, self.scoring.margin) {
             (Comparison::Margin, None) => {
                 return Err("`scoring.margin` is required with comparison = \"margin\"".into());

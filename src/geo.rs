@@ -13,6 +13,24 @@ const MUNICIPALITIES_CSV: &str = include_str!("../data/geo/municipalities.csv");
 const AREAS_CSV: &str = include_str!("../data/geo/areas.csv");
 const MERGERS_CSV: &str = include_str!("../data/geo/mergers.csv");
 
+/// The municipality part of a 9-character statistical-sector code (`71016A00-` -> `71016`), or
+/// `None` when `code` is not shaped like one. Statbel's scheme: the 5-digit REFNIS code of the
+/// municipality, a section letter, two digits and a final digit or `-`; `ZZZZ` after the REFNIS
+/// code is the municipality's "sector unknown".
+pub fn sector_municipality(code: &str) -> Option<&str> {
+    let b = code.as_bytes();
+    if b.len() != 9 || !b[..5].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let rest = &b[5..];
+    let shaped = rest == b"ZZZZ"
+        || (rest[0].is_ascii_uppercase()
+            && rest[1].is_ascii_digit()
+            && rest[2].is_ascii_digit()
+            && (rest[3].is_ascii_digit() || rest[3] == b'-'));
+    shaped.then(|| &code[..5])
+}
+
 /// One municipality (a REFNIS code with the years it existed).
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct Municipality {
@@ -175,6 +193,13 @@ impl Geography {
         self.municipalities.get(nis)
     }
 
+    /// The municipality a unit lies in: the unit itself when it is a municipality, the
+    /// municipality of a statistical sector (see [`sector_municipality`]), else `None`.
+    pub fn municipality_of(&self, unit: &str) -> Option<&Municipality> {
+        self.municipality(unit)
+            .or_else(|| self.municipality(sector_municipality(unit)?))
+    }
+
     /// All municipalities of every set, by code.
     pub fn municipalities(&self) -> impl Iterator<Item = &Municipality> {
         self.municipalities.values()
@@ -273,6 +298,27 @@ impl Geography {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sectors_nest_in_their_municipality() {
+        let geo = Geography::bundled();
+        assert_eq!(sector_municipality("71016A00-"), Some("71016"));
+        assert_eq!(sector_municipality("71016A121"), Some("71016"));
+        assert_eq!(sector_municipality("71016ZZZZ"), Some("71016"));
+        for bad in [
+            "71016",
+            "71016A0-1",
+            "71016a00-",
+            "7101xA00-",
+            "71016A00-0",
+            "71016ZZZ-",
+        ] {
+            assert_eq!(sector_municipality(bad), None, "{bad}");
+        }
+        assert_eq!(geo.municipality_of("71016A00-").unwrap().name_nl, "Genk");
+        assert_eq!(geo.municipality_of("71016").unwrap().name_nl, "Genk");
+        assert!(geo.municipality_of("21004A00-").is_none());
+    }
 
     #[test]
     fn three_sets_of_the_right_sizes() {

@@ -2,7 +2,7 @@
 //! parameters, and the time of the run (pinned with `SOURCE_DATE_EPOCH` for reproducible output).
 
 use crate::definition::Definition;
-use crate::store::{InputFile, Store, sha256_hex};
+use crate::store::{InputFile, Store, StoreMeta, sha256_hex};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -57,6 +57,26 @@ impl RunRecord {
         def: &Definition,
         store: &Store,
     ) -> Self {
+        Self::of(
+            command,
+            parameters,
+            def,
+            &store.origin,
+            &store.sha256,
+            &store.meta,
+        )
+    }
+
+    /// A record for `command` on a store known by its origin, checksum and metadata (a store
+    /// being written).
+    pub fn of(
+        command: &str,
+        parameters: &[(&str, String)],
+        def: &Definition,
+        origin: &str,
+        sha256: &str,
+        meta: &StoreMeta,
+    ) -> Self {
         RunRecord {
             tool: "barometer".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -70,11 +90,11 @@ impl RunRecord {
                 sha256: sha256_hex(def.text.as_bytes()),
             },
             store: StoreRecord {
-                origin: store.origin.clone(),
-                sha256: store.sha256.clone(),
-                synthetic: store.meta.synthetic,
-                description: store.meta.description.clone(),
-                inputs: store.meta.inputs.clone(),
+                origin: origin.to_owned(),
+                sha256: sha256.to_owned(),
+                synthetic: meta.synthetic,
+                description: meta.description.clone(),
+                inputs: meta.inputs.clone(),
             },
             generated_at: now_rfc3339(),
         }

@@ -221,10 +221,12 @@ pub fn catch_silently<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String
 
 /// SHA-256 of `bytes` as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+/// Bytes (a digest) as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Store {
@@ -414,22 +416,14 @@ impl Store {
         Ok(())
     }
 
-    /// The store as Parquet bytes, metadata included.
-    /// The file carries its own SHA-256 under [`CHECKSUM_KEY`], computed with that value set to
-    /// 64 zeros: a reader checks every byte before polars parses anything (see `checksum`).
+    /// The store as Parquet bytes, metadata and checksum included (see [`write_parquet`]).
     pub fn to_parquet(&self) -> Result<Vec<u8>> {
         let mut buf = Vec::new();
-        let meta = serde_json::to_string(&self.meta)?;
-        let mut frame = self.frame.clone();
-        ParquetWriter::new(&mut buf)
-            .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
-                (META_KEY.to_owned(), meta),
-                (CHECKSUM_KEY.to_owned(), CHECKSUM_PLACEHOLDER.to_owned()),
-            ])))
-            .finish(&mut frame)?;
-        let at = checksum_at(&buf).context("the store checksum placeholder was not written")?;
-        let sum = sha256_hex(&buf);
-        buf[at..at + 64].copy_from_slice(sum.as_bytes());
+        write_parquet(&mut buf, &self.meta, self.frame.height(), |start, len| {
+            let mut batch = self.frame.slice(start as i64, len);
+            batch.rechunk_mut();
+            Ok(batch)
+        })?;
         Ok(buf)
     }
 
@@ -510,17 +504,58 @@ impl Store {
 
     /// A short human description: origin, rows, years.
     pub fn describe(&self) -> String {
-        let years = self.years().unwrap_or_default();
-        let span = match (years.first(), years.last()) {
-            (Some(a), Some(b)) => format!("{a}-{b}"),
-            _ => "-".into(),
-        };
-        format!(
-            "{} ({} rows, years {span})",
-            self.origin,
-            self.frame.height()
+        describe(
+            &self.origin,
+            self.frame.height(),
+            &self.years().unwrap_or_default(),
         )
     }
+}
+
+/// `origin (N rows, years A-B)`.
+pub fn describe(origin: &str, rows: usize, years: &[i32]) -> String {
+    let span = match (years.first(), years.last()) {
+        (Some(a), Some(b)) => format!("{a}-{b}"),
+        _ => "-".into(),
+    };
+    format!("{origin} ({rows} rows, years {span})")
+}
+
+/// Rows per Parquet row group.
+pub const ROW_GROUP: usize = 512 * 512;
+
+/// Write a store table of `height` rows as Parquet, metadata included. `batch(start, len)` gives
+/// rows `start..start + len` as a one-chunk frame with the store's columns; each batch is one
+/// row group, so a table written whole or batch by batch gives the same bytes.
+///
+/// `buf` must be empty: the file carries its own SHA-256 under [`CHECKSUM_KEY`], computed over
+/// the whole file with that value set to 64 zeros, so that a reader checks every byte before
+/// polars parses anything (see `checksum`).
+pub fn write_parquet(
+    buf: &mut Vec<u8>,
+    meta: &StoreMeta,
+    height: usize,
+    batch: impl Fn(usize, usize) -> Result<DataFrame>,
+) -> Result<()> {
+    anyhow::ensure!(buf.is_empty(), "a store is written into an empty buffer");
+    let meta = serde_json::to_string(meta)?;
+    let first = batch(0, height.min(ROW_GROUP))?;
+    let mut writer = ParquetWriter::new(&mut *buf)
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
+            (META_KEY.to_owned(), meta),
+            (CHECKSUM_KEY.to_owned(), CHECKSUM_PLACEHOLDER.to_owned()),
+        ])))
+        .batched(first.schema())?;
+    writer.write_batch(&first)?;
+    drop(first);
+    for start in (ROW_GROUP..height).step_by(ROW_GROUP) {
+        writer.write_batch(&batch(start, ROW_GROUP.min(height - start))?)?;
+    }
+    writer.finish()?;
+    let at = checksum_at(buf).context("the store checksum placeholder was not written")?;
+    let sum = sha256_hex(buf);
+    buf[at..at + 64].copy_from_slice(sum.as_bytes());
+    Ok(())
 }
 
 #[cfg(test)]

@@ -648,10 +648,33 @@ fn sensitivity_is_reproducible_to_the_byte() {
         (
             std::fs::read(out.join("ranks.csv")).unwrap(),
             std::fs::read(out.join("sobol.csv")).unwrap(),
+            std::fs::read(out.join("sensitivity.xlsx")).unwrap(),
         )
     };
     let (a, b) = (run("a"), run("b"));
     assert_eq!(a, b);
+    // The workbook holds the same numbers: ranks as numbers, probabilities as fractions.
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(dir.path().join("a/sensitivity.xlsx")).unwrap();
+    use calamine::{DataType, Reader};
+    assert_eq!(book.sheet_names(), ["Rangen", "Sobol", "Uitvoering"]);
+    let sheet = book.worksheet_range("Rangen").unwrap();
+    let csv_rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(&a.0[..])
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert_eq!(sheet.height(), csv_rows.len() + 1);
+    for (r, row) in csv_rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate().take(row.len() - 1).skip(2) {
+            let cell = sheet.get((r + 1, c)).unwrap().as_f64().unwrap();
+            assert!(
+                (cell - text.parse::<f64>().unwrap()).abs() < 1e-9,
+                "{r} {c}"
+            );
+        }
+    }
     let ranks = String::from_utf8(a.0).unwrap();
     assert!(ranks.contains(
         "# parameter vary: reference,cutoff,weights,normalisation,aggregation,indicators,sampling"
@@ -659,6 +682,13 @@ fn sensitivity_is_reproducible_to_the_byte() {
     assert_eq!(ranks.lines().filter(|l| !l.starts_with('#')).count(), 301);
     let sobol = String::from_utf8(a.1).unwrap();
     assert!(sobol.contains("\nsampling,"));
+    let units = std::fs::read_to_string(dir.path().join("a/sobol_units.csv")).unwrap();
+    assert_eq!(
+        units,
+        std::fs::read_to_string(dir.path().join("b/sobol_units.csv")).unwrap()
+    );
+    assert_eq!(units.lines().filter(|l| !l.starts_with('#')).count(), 301);
+    assert!(units.contains("unit,name,first_reference,"));
 }
 
 #[test]

@@ -21,7 +21,7 @@ fn ingest(layout: &str, files: &[&str], indicator: Option<&str>) -> (Vec<Record>
         .map(|f| layout::read(Path::new(f), &layout, &def, geo, indicator).unwrap())
         .collect();
     let (store, report) =
-        ingest::merge(None, &parsed, &def, Options::default(), geo, "mem").unwrap();
+        ingest::merge(None, parsed, &def, Options::default(), geo, "mem").unwrap();
     (store.records().unwrap(), report)
 }
 
@@ -129,8 +129,7 @@ fn statbel_denominators_combine_with_a_numerator_file() {
         files[0].skipped, 2,
         "Brussels and an arrondissement are skipped"
     );
-    let (store, report) =
-        ingest::merge(None, &files, &def, Options::default(), geo, "mem").unwrap();
+    let (store, report) = ingest::merge(None, files, &def, Options::default(), geo, "mem").unwrap();
     assert_rows(&store.records().unwrap(), &expected("statbel"));
     assert_eq!(report.combined, 2);
     // The population of the other indicators has no numerator here: reported, not stored.

@@ -346,9 +346,9 @@ fn soak_the_whole_pipeline() {
         let parsed =
             tidy::parse(text.as_bytes(), std::path::Path::new("soak.csv"), &def, geo).unwrap();
         assert!(parsed.rejected.is_empty(), "iteration {i}: rows rejected");
-        let (store, report) = ingest::merge(
+        let (merged, report) = ingest::merge(
             None,
-            &[parsed],
+            vec![parsed],
             &def,
             ingest::Options::default(),
             geo,
@@ -358,7 +358,7 @@ fn soak_the_whole_pipeline() {
         let rows = 2 * codes.len() * ids.len();
         assert_eq!(report.added, rows, "iteration {i}");
         // Through Parquet and back, as a store on disk would be.
-        let bytes = store.to_parquet().unwrap();
+        let bytes = merged.to_parquet().unwrap();
         let store = Store::from_parquet(&bytes, "soak.parquet").unwrap();
         assert_eq!(store.records().unwrap().len(), rows);
         let before = score(&store, &def, geo, year - 1).unwrap();

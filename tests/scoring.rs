@@ -21,7 +21,8 @@ fn definition(replace: &[(&str, &str)]) -> Definition {
 fn board(def: &Definition) -> Scoreboard {
     let geo = Geography::bundled();
     let file = tidy::read(Path::new(&format!("{FIXTURE}/tidy.csv")), def, geo).unwrap();
-    let (store, _) = merge(None, &[file], def, Options::default(), geo, "five").unwrap();
+    let (merged, _) = merge(None, vec![file], def, Options::default(), geo, "five").unwrap();
+    let store = merged.to_store().unwrap();
     score(&store, def, geo, 2020).unwrap()
 }
 
@@ -137,7 +138,16 @@ fn missing_year_is_a_clear_error() {
     let def = definition(&[]);
     let geo = Geography::bundled();
     let file = tidy::read(Path::new(&format!("{FIXTURE}/tidy.csv")), &def, geo).unwrap();
-    let (store, _) = merge(None, &[file], &def, Options::default(), geo, "five.parquet").unwrap();
+    let (merged, _) = merge(
+        None,
+        vec![file],
+        &def,
+        Options::default(),
+        geo,
+        "five.parquet",
+    )
+    .unwrap();
+    let store = merged.to_store().unwrap();
     let msg = format!("{:#}", score(&store, &def, geo, 2030).unwrap_err());
     assert!(
         msg.contains("year 2030 is not in the store five.parquet: the store has 2020-2020"),
@@ -188,5 +198,58 @@ fn a_store_with_an_unknown_unit_is_an_error_not_a_panic() {
     assert!(
         msg.contains("foreign.parquet: unit '99999' is not a known Flemish municipality"),
         "{msg}"
+    );
+}
+
+/// The `[composite]` table: percentile ranks after mean imputation (hand-computed in
+/// tests/fixtures/five/README.md), then given weights that tie Hasselt and Antwerpen.
+#[test]
+fn configured_composites_are_hand_computed() {
+    let composite = |b: &Scoreboard, nis: &str| {
+        let row = b.rows.iter().find(|r| r.nis == nis).unwrap();
+        (row.composite.unwrap(), row.rank)
+    };
+    let def = definition(&[(
+        "[[indicator]]",
+        "[composite]\nnormalisation = \"percent_rank\"\nimputation = \"mean\"\n\n[[indicator]]",
+    )]);
+    let b = board(&def);
+    for (nis, want, rank) in [
+        ("71016", 2.0 / 3.0, 3),
+        ("71022", 2.0 / 3.0, 1),
+        ("11002", 1.75 / 3.0, 2),
+        ("24062", 1.0 / 6.0, 4),
+        ("31005", 0.5 / 3.0, 5),
+    ] {
+        let (got, r) = composite(&b, nis);
+        assert!(close(got, want), "{nis}: {got} != {want}");
+        assert_eq!(r, rank, "{nis}");
+    }
+    let def = definition(&[(
+        "[[indicator]]",
+        "[composite]\nnormalisation = \"percent_rank\"\nimputation = \"mean\"\n\
+         weighting = \"given\"\nweights = [2, 1, 1]\n\n[[indicator]]",
+    )]);
+    let b = board(&def);
+    assert_eq!(composite(&b, "71022"), (0.625, 1));
+    assert_eq!(composite(&b, "11002"), (0.625, 1));
+    assert_eq!(composite(&b, "71016"), (0.75, 3));
+}
+
+#[test]
+fn a_bad_composite_table_names_the_key() {
+    let text = std::fs::read_to_string(format!("{FIXTURE}/barometer.toml"))
+        .unwrap()
+        .replacen(
+            "[[indicator]]",
+            "[composite]\naggregation = \"geometrisch\"\n\n[[indicator]]",
+            1,
+        );
+    let e = Definition::parse(&text, "five.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("five.toml") && e.contains("geometrisch") && e.contains("`geometric`"),
+        "{e}"
     );
 }

@@ -7,7 +7,8 @@ use barometer::geo::Geography;
 use barometer::stats::montecarlo::{
     FACTORS, Factor, Options, Rule, Space, monte_carlo, nominal_ranks, sobol_rank_shift,
 };
-use barometer::stats::problem::Problem;
+use barometer::stats::problem::{Problem, Work};
+use barometer::stats::tables::Tables;
 use barometer::store::Store;
 
 /// Three units, three indicators with equal denominators (so the Flemish reference is the mean):
@@ -47,8 +48,8 @@ fn two_units_that_swap_half_of_the_time() {
     let levels: Vec<Vec<u32>> = [0.1, 0.3, 0.6, 0.9]
         .iter()
         .map(|&u| {
-            let mut w = Default::default();
-            p.replicate(&space.choice(&p, &[u]), &mut w);
+            let mut w = Work::default();
+            p.replicate(&space.choice(&p, &[u]), &[], &mut w);
             w.ranks
         })
         .collect();
@@ -104,6 +105,8 @@ fn results_are_identical_whatever_the_thread_count() {
     let board = score(&store, &def, Geography::bundled(), 2023).unwrap();
     let p = Problem::from_scoreboard(&board, &def).unwrap();
     let space = Space::new(&p, FACTORS.to_vec(), 42);
+    // Without sampling the replications run on the precomputed tables.
+    let methods = Space::new(&p, FACTORS[..6].to_vec(), 42);
     let opts = Options {
         runs: 1000,
         seed: 42,
@@ -120,6 +123,8 @@ fn results_are_identical_whatever_the_thread_count() {
                 (
                     monte_carlo(&p, &space, &opts, &|_| {}),
                     sobol_rank_shift(&p, &space, 32, 100, 42),
+                    monte_carlo(&p, &methods, &opts, &|_| {}),
+                    sobol_rank_shift(&p, &methods, 32, 100, 42),
                 )
             })
     };
@@ -128,4 +133,69 @@ fn results_are_identical_whatever_the_thread_count() {
     assert_eq!(one, run(3));
     // Varying everything moves ranks: the intervals are not all degenerate.
     assert!(one.0.units.iter().any(|u| u.rank_p95 > u.rank_p5 + 10));
+}
+
+/// The precomputed tables give the same scores, composites and ranks, to the bit, as the general
+/// replication, over every level of every methodological factor (weight sets sampled).
+#[test]
+fn tables_reproduce_the_general_replication() {
+    let (store, def) = (Store::load(None).unwrap(), Definition::bundled());
+    let board = score(&store, &def, Geography::bundled(), 2023).unwrap();
+    let p = Problem::from_scoreboard(&board, &def).unwrap();
+    let methods: Vec<Factor> = FACTORS
+        .into_iter()
+        .filter(|f| *f != Factor::Sampling)
+        .collect();
+    let space = Space::new(&p, methods, 3);
+    let tables = Tables::new(&p, &space);
+    let (mut general, mut fast) = (Work::default(), Work::default());
+    let mut checked = 0;
+    let centre = |l: usize, of: usize| (l as f64 + 0.5) / of as f64;
+    for reference in 0..3 {
+        for cutoff in 0..3 {
+            for normalisation in 0..4 {
+                for aggregation in 0..3 {
+                    for indicators in 0..=p.k() {
+                        let weights = (reference * 7 + indicators * 3 + cutoff) % 64;
+                        let u = [
+                            centre(reference, 3),
+                            centre(cutoff, 3),
+                            centre(weights, 64),
+                            centre(normalisation, 4),
+                            centre(aggregation, 3),
+                            centre(indicators, p.k() + 1),
+                        ];
+                        let levels = space.levels(&p, &u);
+                        p.replicate(&space.choice(&p, &u), &[], &mut general);
+                        tables.replicate(&space, &levels, &mut fast);
+                        assert_eq!(general.ranks, fast.ranks, "{levels:?}");
+                        assert_eq!(general.weighted, fast.weighted, "{levels:?}");
+                        let bits =
+                            |w: &Work| w.composite.iter().map(|c| c.to_bits()).collect::<Vec<_>>();
+                        assert_eq!(bits(&general), bits(&fast), "{levels:?}");
+                        assert_eq!(
+                            general.points,
+                            tables.points(levels.reference, levels.margin)
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 3 * 3 * 4 * 3 * 8);
+}
+
+/// Per-unit Sobol indices of the rank on the swap fixture with one factor: A's and B's ranks
+/// depend on it alone (total index about 1), C's rank never changes (no index).
+#[test]
+fn per_unit_sobol_indices_of_the_rank() {
+    let p = swap_fixture();
+    let space = Space::new(&p, vec![Factor::Indicators], 5);
+    let s = sobol_rank_shift(&p, &space, 1024, 100, 3);
+    let a = s.units[0].as_ref().unwrap();
+    assert!((a.1[0] - 1.0).abs() < 0.15, "{a:?}");
+    assert!((a.0[0] - 1.0).abs() < 0.15, "{a:?}");
+    assert_eq!(s.units[2], None);
+    assert_eq!(s.units[0], s.units[1]);
 }

@@ -38,11 +38,11 @@ pub fn run(args: &Args) -> Result<()> {
         strict: false,
         target_year: args.inputs.municipality_set,
     };
-    let (store, rep) = ingest::merge(existing.as_ref(), &files, &def, opts, geo, "<check>")?;
+    let (merged, rep) = ingest::merge(existing.as_ref(), files, &def, opts, geo, "<check>")?;
     print!("{}", rep.render(geo, usize::MAX));
     println!(
         "check    nothing written; an ingest would hold {} rows",
-        store.frame.height()
+        merged.height()
     );
     if rep.rejected.is_empty() {
         Ok(())

@@ -9,7 +9,7 @@ use barometer::geo::Geography;
 use barometer::ingest::layout::{self, Layout};
 use barometer::ingest::{self, ParsedFile, report};
 use barometer::run_record::RunRecord;
-use barometer::store::Store;
+use barometer::store::{Store, sha256_hex};
 use std::path::{Path, PathBuf};
 
 /// The input files and how to read them (shared with `check`).
@@ -125,27 +125,27 @@ pub fn run(args: &Args) -> Result<()> {
         strict: args.strict,
         target_year: args.inputs.municipality_set,
     };
-    let (store, rep) = ingest::merge(existing.as_ref(), &files, &def, opts, geo, &origin)?;
+    let (merged, rep) = ingest::merge(existing.as_ref(), files, &def, opts, geo, &origin)?;
     print!("{}", rep.render(geo, 20));
+    let parquet = merged.to_parquet()?;
+    let sha256 = sha256_hex(&parquet);
     if !rep.rejected.is_empty() {
         let side = rejected_path(&args.store);
         let mut params = args.inputs.parameters();
         params.push(("store", origin.clone()));
-        let run = RunRecord::new("ingest", &params, &def, &store);
+        let run = RunRecord::of("ingest", &params, &def, &origin, &sha256, &merged.meta);
         barometer::atomic::write_with(&side, |w| report::write_rejected(w, &run, &rep.rejected))?;
         println!("rejected rows written to {}", side.display());
     }
-    let changed = existing
-        .as_ref()
-        .is_none_or(|old| old.sha256 != store.sha256);
-    if store.frame.height() == 0 {
+    let changed = existing.as_ref().is_none_or(|old| old.sha256 != sha256);
+    if merged.height() == 0 {
         return Err(data(format!("no row was kept; {origin} was not written")));
     }
     if changed {
-        store.save(&args.store)?;
-        println!("store    {} written: {}", origin, store.describe());
+        barometer::atomic::write_bytes(&args.store, &parquet)?;
+        println!("store    {} written: {}", origin, merged.describe());
     } else {
-        println!("store    {origin} unchanged: {}", store.describe());
+        println!("store    {origin} unchanged: {}", merged.describe());
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use barometer::chart::{
 };
 use barometer::definition::Definition;
 use barometer::error::usage;
+use barometer::export::xlsx::{Sheet, Value, record_lines, workbook};
 use barometer::geo::Geography;
 use barometer::lang::Lang;
 use barometer::report::format::number;
@@ -38,8 +39,9 @@ Factors for --vary: reference (flanders, mean, median), cutoff (margin +0, +5, +
 reference), weights (64 sets in [0.5, 1.5]), normalisation (relative excess, z-score, min-max,
 percentile rank), aggregation (arithmetic, geometric, harmonic), indicators (leave one out),
 sampling (binomial / Poisson resampling of numerators).
-Writes ranks.csv (one row per municipality), sobol.csv (one row per factor) and the charts
-ranks.svg/png (rank intervals of the 30 most at risk) and sobol.svg/png into --out.")]
+Writes ranks.csv (one row per municipality), sobol.csv (one row per factor), both as sheets of
+sensitivity.xlsx, sobol_units.csv (Sobol indices of each municipality's rank), and the charts ranks.svg/png (rank intervals of the 30 most at risk) and
+sobol.svg/png into --out.")]
 pub struct Args {
     /// The year to analyse.
     #[arg(long)]
@@ -145,8 +147,9 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let summary = monte_carlo(&problem, &space, &opts, &|d| bar.inc(d));
     bar.finish_and_clear();
-    let sobol = (args.sobol > 0)
+    let full = (args.sobol > 0)
         .then(|| sobol_rank_shift(&problem, &space, args.sobol, args.bootstrap, args.seed));
+    let sobol = full.as_ref().map(|s| s.shift.as_slice());
 
     let rule = match opts.rule {
         Rule::MinScore(s) => format!("score>={s}"),
@@ -178,15 +181,22 @@ pub fn run(args: &Args) -> Result<()> {
     atomic::write_with(&args.out.join("ranks.csv"), |w| {
         ranks_csv(&problem, &summary, &record, w)
     })?;
-    if let Some(indices) = &sobol {
+    if let (Some(indices), Some(full)) = (sobol, &full) {
         atomic::write_with(&args.out.join("sobol.csv"), |w| {
             sobol_csv(&factors, indices, &record, w)
         })?;
+        atomic::write_with(&args.out.join("sobol_units.csv"), |w| {
+            sobol_units_csv(&problem, &factors, &full.units, &record, w)
+        })?;
     }
-    write_charts(args, &problem, &summary, &factors, sobol.as_deref())?;
+    atomic::write_bytes(
+        &args.out.join("sensitivity.xlsx"),
+        &xlsx(&problem, &summary, &factors, sobol, &record, args.lang)?,
+    )?;
+    write_charts(args, &problem, &summary, &factors, sobol)?;
     print!(
         "{}",
-        text_summary(&problem, &summary, &factors, sobol.as_deref(), args.lang)
+        text_summary(&problem, &summary, &factors, sobol, args.lang)
     );
     Ok(())
 }
@@ -301,6 +311,115 @@ fn ranks_csv(p: &Problem, s: &Summary, record: &RunRecord, w: &mut dyn Write) ->
         row.extend(u.point_probability.iter().map(|&v| plain(v)));
         row.push(plain(u.eligible_probability));
         row.push(format!("{:.2}", u.expected_amount));
+        out.write_record(&row)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The tables of `ranks.csv` and `sobol.csv` as sheets (probabilities as percentages, amounts
+/// in euro), and the run record.
+fn xlsx(
+    p: &Problem,
+    s: &Summary,
+    factors: &[Factor],
+    sobol: Option<&[Index]>,
+    record: &RunRecord,
+    lang: Lang,
+) -> Result<Vec<u8>> {
+    let mut header: Vec<String> = [
+        ("NIS", "NIS"),
+        ("Gemeente", "Municipality"),
+        ("Rang", "Rank"),
+        ("Mediaan rang", "Median rank"),
+        ("Rang 5 %", "Rank 5 %"),
+        ("Rang 95 %", "Rank 95 %"),
+    ]
+    .iter()
+    .map(|(nl, en)| lang.pick(nl, en).to_owned())
+    .collect();
+    header.extend(
+        p.indicators
+            .iter()
+            .map(|i| format!("{} {i}", lang.pick("P(punt)", "P(point)"))),
+    );
+    header.push(lang.pick("P(in aanmerking)", "P(eligible)").into());
+    header.push(lang.pick("Verwacht bedrag", "Expected amount").into());
+    let mut ranks = Sheet::new(lang.pick("Rangen", "Ranks"), header);
+    for (i, u) in s.units.iter().enumerate() {
+        let mut row = vec![
+            Value::Text(p.units[i].clone()),
+            Value::Text(p.names[i].clone()),
+            Value::Int(u.nominal_rank.into()),
+            Value::Int(u.median_rank.into()),
+            Value::Int(u.rank_p5.into()),
+            Value::Int(u.rank_p95.into()),
+        ];
+        row.extend(u.point_probability.iter().map(|&v| Value::Percent(v)));
+        row.push(Value::Percent(u.eligible_probability));
+        row.push(Value::Euro((u.expected_amount * 100.0).round() as i64));
+        ranks.rows.push(row);
+    }
+    let mut sheets = vec![ranks];
+    if let Some(idx) = sobol {
+        let mut t = Sheet::new(
+            "Sobol",
+            [
+                "factor",
+                "S1",
+                "S1 2,5 %",
+                "S1 97,5 %",
+                "ST",
+                "ST 2,5 %",
+                "ST 97,5 %",
+            ]
+            .map(|h| match lang {
+                Lang::Nl => h.to_owned(),
+                Lang::En => h.replace(',', "."),
+            })
+            .to_vec(),
+        );
+        for (f, i) in factors.iter().zip(idx) {
+            t.rows.push(vec![
+                Value::Text(f.name().into()),
+                Value::Number(i.first, 3),
+                Value::Number(i.first_interval.0, 3),
+                Value::Number(i.first_interval.1, 3),
+                Value::Number(i.total, 3),
+                Value::Number(i.total_interval.0, 3),
+                Value::Number(i.total_interval.1, 3),
+            ]);
+        }
+        sheets.push(t);
+    }
+    sheets.push(Sheet::key_values(
+        lang.pick("Uitvoering", "Run"),
+        &record_lines(&record.comment_lines()),
+    ));
+    workbook(&sheets)
+}
+
+/// Per unit, the first-order and total Sobol index of its rank per factor (empty where the rank
+/// never changes).
+fn sobol_units_csv(
+    p: &Problem,
+    factors: &[Factor],
+    units: &[Option<(Vec<f64>, Vec<f64>)>],
+    record: &RunRecord,
+    w: &mut dyn Write,
+) -> Result<()> {
+    w.write_all(record.comment_lines().as_bytes())?;
+    let mut out = csv::Writer::from_writer(w);
+    let mut header = vec!["unit".to_owned(), "name".to_owned()];
+    header.extend(factors.iter().map(|f| format!("first_{}", f.name())));
+    header.extend(factors.iter().map(|f| format!("total_{}", f.name())));
+    out.write_record(&header)?;
+    for (i, indices) in units.iter().enumerate() {
+        let mut row = vec![p.units[i].clone(), p.names[i].clone()];
+        match indices {
+            Some((first, total)) => row.extend(first.iter().chain(total).map(|&v| plain(v))),
+            None => row.extend(vec![String::new(); 2 * factors.len()]),
+        }
         out.write_record(&row)?;
     }
     out.flush()?;

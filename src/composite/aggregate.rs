@@ -33,6 +33,31 @@ impl Aggregation {
     }
 }
 
+impl Aggregation {
+    /// The term a value contributes, before weighting: `x`, `ln x`, `1/x`, `x^p` or `[x > 0]`.
+    /// Precomputing it lets a caller aggregate by a weighted sum (see [`Aggregation::finish`]).
+    pub fn prepare(self, x: f64) -> f64 {
+        match self {
+            Aggregation::Arithmetic | Aggregation::Power { p: 1.0 } => x,
+            Aggregation::Geometric | Aggregation::Power { p: 0.0 } => x.ln(),
+            Aggregation::Harmonic => x.recip(),
+            Aggregation::Power { p } => x.powf(p),
+            Aggregation::Count => f64::from(u8::from(x > 0.0)),
+        }
+    }
+
+    /// The aggregate from `s = sum w prepare(x)` and `wsum = sum w` over the present values.
+    pub fn finish(self, s: f64, wsum: f64) -> f64 {
+        match self {
+            Aggregation::Arithmetic | Aggregation::Power { p: 1.0 } => s / wsum,
+            Aggregation::Geometric | Aggregation::Power { p: 0.0 } => (s / wsum).exp(),
+            Aggregation::Harmonic => wsum / s,
+            Aggregation::Power { p } => (s / wsum).powf(1.0 / p),
+            Aggregation::Count => s,
+        }
+    }
+}
+
 /// Aggregate `x` with weights `w`; `NaN` when no value is present or a needed positive value is not.
 pub fn aggregate(method: Aggregation, x: &[f64], w: &[f64]) -> f64 {
     let pairs = || x.iter().zip(w).filter(|(v, w)| !v.is_nan() && **w > 0.0);
@@ -43,19 +68,7 @@ pub fn aggregate(method: Aggregation, x: &[f64], w: &[f64]) -> f64 {
     if method.needs_positive() && pairs().any(|(v, _)| *v <= 0.0) {
         return f64::NAN;
     }
-    match method {
-        Aggregation::Arithmetic | Aggregation::Power { p: 1.0 } => {
-            pairs().map(|(v, w)| w * v).sum::<f64>() / wsum
-        }
-        Aggregation::Geometric | Aggregation::Power { p: 0.0 } => {
-            (pairs().map(|(v, w)| w * v.ln()).sum::<f64>() / wsum).exp()
-        }
-        Aggregation::Harmonic => wsum / pairs().map(|(v, w)| w / v).sum::<f64>(),
-        Aggregation::Power { p } => {
-            (pairs().map(|(v, w)| w * v.powf(p)).sum::<f64>() / wsum).powf(1.0 / p)
-        }
-        Aggregation::Count => pairs().filter(|(v, _)| **v > 0.0).map(|(_, w)| w).sum(),
-    }
+    method.finish(pairs().map(|(v, w)| w * method.prepare(*v)).sum(), wsum)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! with a euro format, a bold frozen header row, and a sheet with the run record.
 
 use anyhow::{Context, Result};
-use rust_xlsxwriter::Format;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
 /// Euro amounts: Excel shows them in the reader's locale (4.500.000,00 € in nl-BE).
 pub const EURO_FORMAT: &str = "#,##0.00 [$€-813]";
@@ -57,9 +57,18 @@ impl Sheet {
     }
 }
 
-/// The workbook as XLSX bytes.
+/// The workbook as XLSX bytes; created at `SOURCE_DATE_EPOCH` when set (as the run record), so
+/// equal inputs give equal bytes.
 pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>> {
-    let mut book = crate::run_record::xlsx_workbook();
+    let mut book = Workbook::new();
+    if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+    {
+        book.set_properties(
+            &DocProperties::new().set_creation_datetime(&ExcelDateTime::from_timestamp(secs)?),
+        );
+    }
     let bold = Format::new().set_bold();
     let euro = Format::new().set_num_format(EURO_FORMAT);
     let percent = Format::new().set_num_format("0.00%");

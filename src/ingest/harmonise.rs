@@ -86,6 +86,20 @@ fn units_by_year<'r>(records: &[&'r Record]) -> BTreeMap<i32, BTreeSet<&'r str>>
     by_year
 }
 
+/// Refuse to restate year `year`, given in `set`, in an older `target` set.
+pub fn check_not_newer(year: i32, set: &MunicipalitySet, target: &MunicipalitySet) -> Result<()> {
+    if set.from > target.from {
+        return Err(data(format!(
+            "year {year} is given in the municipality set {}, newer than the target set {}: \
+             merged municipalities cannot be split; harmonise to {} or later",
+            set.label(),
+            target.label(),
+            set.from
+        )));
+    }
+    Ok(())
+}
+
 /// Rows restated in the target set, each with its tag, and the merges applied.
 pub type Harmonised<T> = (Vec<(Record, T)>, Vec<Applied>);
 
@@ -100,15 +114,7 @@ pub fn harmonise<T: Clone>(
     let mut source_set: BTreeMap<i32, &MunicipalitySet> = BTreeMap::new();
     for (year, units) in units_by_year(&refs) {
         let set = year_set(geo, year, &units)?;
-        if set.from > target.from {
-            return Err(data(format!(
-                "year {year} is given in the municipality set {}, newer than the target set {}: \
-                 merged municipalities cannot be split; harmonise to {} or later",
-                set.label(),
-                target.label(),
-                set.from
-            )));
-        }
+        check_not_newer(year, set, target)?;
         source_set.insert(year, set);
     }
     let mut out = Vec::with_capacity(records.len());

@@ -3,11 +3,11 @@
 
 use super::mapping::{self, Mapping};
 use super::table::{self, Table};
-use super::{ParsedFile, text, tidy};
+use super::{ParsedFile, Part, text, tidy};
 use crate::definition::Definition;
 use crate::error::{data, usage};
 use crate::geo::Geography;
-use crate::store::{InputFile, sha256_hex};
+use crate::store::sha256_hex;
 use anyhow::{Context, Result};
 use std::path::Path;
 
@@ -109,12 +109,15 @@ pub fn read(
     geo: &Geography,
     indicator: Option<&str>,
 ) -> Result<ParsedFile> {
+    if let Layout::Tidy = layout {
+        return tidy::read(path, def, geo);
+    }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     read_bytes(&bytes, path, layout, def, geo, indicator)
 }
 
-/// Read the bytes of one file in `layout`; `path` names the file in messages (the entry point
-/// `read` uses, and the one the fuzz targets call).
+/// Read the bytes of one file in `layout`; `path` names the file in messages (what `read` does
+/// for the mapping layouts, and the entry point the fuzz targets call for every layout).
 pub fn read_bytes(
     bytes: &[u8],
     path: &Path,
@@ -123,11 +126,11 @@ pub fn read_bytes(
     geo: &Geography,
     indicator: Option<&str>,
 ) -> Result<ParsedFile> {
-    let name = path.display().to_string();
     let mappings = match layout {
         Layout::Tidy => return tidy::parse(bytes, path, def, geo),
         Layout::Mappings(_, m) => m,
     };
+    let name = path.display().to_string();
     let tables: Vec<Table> = if table::is_workbook(bytes) {
         table::read_workbook(bytes, &name, mappings[0].layout.sheet.as_deref())?
     } else {
@@ -138,18 +141,7 @@ pub fn read_bytes(
             .map(|s| s.as_bytes()[0]);
         vec![text::read_delimited(bytes, &name, sep)?]
     };
-    let mut parsed = ParsedFile {
-        input: InputFile {
-            file: name.clone(),
-            sha256: sha256_hex(bytes),
-            rows: 0,
-        },
-        rows: Vec::new(),
-        rejected: Vec::new(),
-        read: 0,
-        skipped: 0,
-        notes: Vec::new(),
-    };
+    let mut parsed = ParsedFile::new(&name, sha256_hex(bytes));
     let ctx = mapping::Context {
         def,
         geo,
@@ -167,11 +159,18 @@ pub fn read_bytes(
         let applied = mapping::apply(m, t, &ctx)?;
         parsed.read += applied.read;
         parsed.skipped += applied.skipped;
-        parsed.rows.extend(applied.rows);
+        for row in applied.rows {
+            if row.part == Part::Whole {
+                parsed.rows.set_place(&row.location.file);
+                parsed.rows.push(&row.record, row.location.line);
+            } else {
+                parsed.halves.push(row);
+            }
+        }
         parsed.rejected.extend(applied.rejected);
         parsed.notes.extend(applied.notes);
     }
-    parsed.input.rows = parsed.rows.len() as u64;
+    parsed.input.rows = (parsed.rows.len() + parsed.halves.len()) as u64;
     if parsed.read == 0 {
         return Err(data(format!(
             "{name}: the file has a header but no data rows"

@@ -5,19 +5,19 @@ pub mod belgian;
 pub mod harmonise;
 pub mod layout;
 pub mod mapping;
+pub mod merge;
 pub mod number;
 pub mod report;
+pub mod rows;
 pub mod table;
 pub mod text;
 pub mod tidy;
 
-use crate::definition::{Definition, Kind};
-use crate::error::{Location, data};
+use crate::definition::{Definition, Indicator, Kind};
+use crate::error::Location;
 use crate::geo::Geography;
-use crate::store::{InputFile, Record, Status, Store};
-use anyhow::Result;
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use crate::store::{InputFile, Record, Status};
+pub use merge::{Merged, Options, merge};
 
 /// Earliest year accepted.
 pub const FIRST_YEAR: i32 = 1970;
@@ -62,8 +62,10 @@ pub struct Rejection {
 pub struct ParsedFile {
     /// The file as the user named it, and its checksum.
     pub input: InputFile,
-    /// Rows that passed validation.
-    pub rows: Vec<Located>,
+    /// Rows that passed validation and give numerator and denominator.
+    pub rows: rows::Rows,
+    /// Rows that passed validation and give one of them (combined with another file's rows).
+    pub halves: Vec<Located>,
     /// Rows that did not.
     pub rejected: Vec<Rejection>,
     /// Data rows read.
@@ -74,10 +76,39 @@ pub struct ParsedFile {
     pub notes: Vec<String>,
 }
 
-/// Check a municipality code; the message says what the code is instead.
+impl ParsedFile {
+    /// A file with nothing read yet.
+    pub fn new(file: &str, sha256: String) -> Self {
+        ParsedFile {
+            input: InputFile {
+                file: file.to_owned(),
+                sha256,
+                rows: 0,
+            },
+            rows: rows::Rows::default(),
+            halves: Vec::new(),
+            rejected: Vec::new(),
+            read: 0,
+            skipped: 0,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// Check a unit code (a municipality or a statistical sector); the message says what the code
+/// is instead.
 pub fn check_unit(geo: &Geography, nis: &str) -> Result<(), String> {
     if geo.municipality(nis).is_some() {
         return Ok(());
+    }
+    if let Some(parent) = crate::geo::sector_municipality(nis) {
+        return match geo.municipality(parent) {
+            Some(_) => Ok(()),
+            None => Err(format!(
+                "statistical sector '{nis}' lies in '{parent}', which is not a Flemish \
+                 municipality of 2014 or later (see data/geo/municipalities.csv)"
+            )),
+        };
     }
     if let Some(area) = geo.area(nis) {
         return Err(format!(
@@ -88,7 +119,8 @@ pub fn check_unit(geo: &Geography, nis: &str) -> Result<(), String> {
     }
     if nis.len() != 5 || !nis.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
-            "'{nis}' is not a REFNIS code (5 digits, e.g. 71016 for Genk)"
+            "'{nis}' is not a REFNIS code (5 digits, e.g. 71016 for Genk) nor a statistical \
+             sector (9 characters, e.g. 71016A00-)"
         ));
     }
     let flemish_prefix = matches!(nis.as_bytes()[0], b'1' | b'3' | b'4' | b'7')
@@ -189,7 +221,17 @@ pub fn check_counts(def: &Definition, r: &Record) -> Result<(), (&'static str, S
     let ind = def
         .indicator(&r.indicator)
         .expect("indicator checked before counts");
-    for (column, v) in [("teller", r.numerator), ("noemer", r.denominator)] {
+    check_counts_of(ind, r.numerator, r.denominator, r.status)
+}
+
+/// [`check_counts`] for a row given by its parts.
+pub fn check_counts_of(
+    ind: &Indicator,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+    status: Status,
+) -> Result<(), (&'static str, String)> {
+    for (column, v) in [("teller", numerator), ("noemer", denominator)] {
         if let Some(v) = v
             && v < 0.0
         {
@@ -199,17 +241,17 @@ pub fn check_counts(def: &Definition, r: &Record) -> Result<(), (&'static str, S
             ));
         }
     }
-    match (r.status, r.numerator, r.denominator) {
+    match (status, numerator, denominator) {
         (Status::Observed | Status::Imputed, None, _) => {
             return Err((
                 "teller",
-                format!("status {} needs a numerator", r.status.as_str()),
+                format!("status {} needs a numerator", status.as_str()),
             ));
         }
         (Status::Observed | Status::Imputed, _, None) => {
             return Err((
                 "noemer",
-                format!("status {} needs a denominator", r.status.as_str()),
+                format!("status {} needs a denominator", status.as_str()),
             ));
         }
         (Status::Suppressed | Status::Missing, Some(_), _) => {
@@ -217,13 +259,13 @@ pub fn check_counts(def: &Definition, r: &Record) -> Result<(), (&'static str, S
                 "teller",
                 format!(
                     "status {} but a numerator is given; leave it empty or use status observed",
-                    r.status.as_str()
+                    status.as_str()
                 ),
             ));
         }
         _ => {}
     }
-    if let (Some(n), Some(d)) = (r.numerator, r.denominator) {
+    if let (Some(n), Some(d)) = (numerator, denominator) {
         let limit = match ind.kind {
             Kind::Share => Some((d, "the denominator")),
             Kind::Index => ind
@@ -251,275 +293,6 @@ pub fn check_counts(def: &Definition, r: &Record) -> Result<(), (&'static str, S
         }
     }
     Ok(())
-}
-
-/// How to merge.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
-    /// Let rows that differ from the store replace the stored counts.
-    pub replace: bool,
-    /// Make any rejected row an error.
-    pub strict: bool,
-    /// State the rows in the municipality set in force in this year (default: the newest set
-    /// present in the store and the inputs).
-    pub target_year: Option<i32>,
-}
-
-type Key = (String, i32, String);
-
-fn key_of(r: &Record) -> Key {
-    (r.unit.clone(), r.year, r.indicator.clone())
-}
-
-fn rejected_error(rejected: &[Rejection]) -> anyhow::Error {
-    let mut msg = format!("{} row(s) rejected; nothing was written:\n", rejected.len());
-    for r in rejected.iter().take(50) {
-        let _ = writeln!(msg, "  {}: {}", r.location, shorten(&r.reason));
-    }
-    if rejected.len() > 50 {
-        let _ = writeln!(msg, "  ... and {} more", rejected.len() - 50);
-    }
-    msg.push_str("Correct the rows and ingest again (without --strict, the other rows are kept).");
-    data(msg)
-}
-
-/// Combine numerator halves and denominator halves of the same key (from different files) into
-/// whole rows; a half without its other half is rejected.
-fn combine_parts(
-    def: &Definition,
-    rows: Vec<Located>,
-    rejected: &mut Vec<Rejection>,
-) -> (Vec<Located>, usize) {
-    let mut whole = Vec::new();
-    let mut halves: BTreeMap<Key, Vec<Located>> = BTreeMap::new();
-    for row in rows {
-        match row.part {
-            Part::Whole => whole.push(row),
-            _ => halves.entry(key_of(&row.record)).or_default().push(row),
-        }
-    }
-    let mut combined = 0;
-    for (key, parts) in halves {
-        let num = parts.iter().find(|p| p.part == Part::Numerator);
-        let den = parts.iter().find(|p| p.part == Part::Denominator);
-        match (num, den) {
-            (Some(n), Some(d)) if parts.len() == 2 => {
-                let status = n.record.status.max(d.record.status);
-                let record = Record {
-                    numerator: if status.has_counts() {
-                        n.record.numerator
-                    } else {
-                        None
-                    },
-                    denominator: d.record.denominator,
-                    status,
-                    source: format!("{} + {}", n.record.source, d.record.source),
-                    ..n.record.clone()
-                };
-                if let Err((column, reason)) = check_counts(def, &record) {
-                    rejected.push(Rejection {
-                        location: Location {
-                            column: Some(column.into()),
-                            ..n.location.clone()
-                        },
-                        reason: format!("{reason} (denominator from {})", d.location),
-                        unknown_unit: false,
-                    });
-                    continue;
-                }
-                combined += 1;
-                whole.push(Located {
-                    location: n.location.clone(),
-                    record,
-                    part: Part::Whole,
-                });
-            }
-            _ => {
-                for p in &parts {
-                    let (has, lacks) = match p.part {
-                        Part::Numerator => ("numerator", "denominator"),
-                        _ => ("denominator", "numerator"),
-                    };
-                    let reason = if parts.len() > 2
-                        || (num.is_some() != den.is_some()) && parts.len() > 1
-                    {
-                        format!(
-                            "the {has} of unit {}, year {}, indicator '{}' is given more than once ({} places)",
-                            key.0,
-                            key.1,
-                            key.2,
-                            parts.len()
-                        )
-                    } else {
-                        format!(
-                            "only the {has} of unit {}, year {}, indicator '{}' is given; ingest this \
-                             file together with the file that gives the {lacks}",
-                            key.0, key.1, key.2
-                        )
-                    };
-                    rejected.push(Rejection {
-                        location: p.location.clone(),
-                        reason,
-                        unknown_unit: false,
-                    });
-                }
-            }
-        }
-    }
-    (whole, combined)
-}
-
-/// Merge parsed files into a store (or a new one). Rejected rows are reported (an error with
-/// `strict`); errors, writing nothing, when the inputs give a key twice with different counts,
-/// when a row conflicts with the store (unless `replace`), or when a year mixes municipality
-/// sets. All rows, stored and new, are stated in one municipality set per year (see
-/// `harmonise`).
-pub fn merge(
-    existing: Option<&Store>,
-    files: &[ParsedFile],
-    def: &Definition,
-    opts: Options,
-    geo: &Geography,
-    origin: &str,
-) -> Result<(Store, report::Report)> {
-    let mut rep = report::Report::default();
-    let mut rejected: Vec<Rejection> = files.iter().flat_map(|f| f.rejected.clone()).collect();
-    if opts.strict && !rejected.is_empty() {
-        return Err(rejected_error(&rejected));
-    }
-    let rows: Vec<Located> = files.iter().flat_map(|f| f.rows.clone()).collect();
-    let (rows, combined) = combine_parts(def, rows, &mut rejected);
-    rep.combined = combined;
-    if opts.strict && !rejected.is_empty() {
-        return Err(rejected_error(&rejected));
-    }
-    let mut seen: BTreeMap<Key, Located> = BTreeMap::new();
-    for row in rows {
-        let key = key_of(&row.record);
-        if let Some(first) = seen.get(&key) {
-            if same_counts(&first.record, &row.record) {
-                rep.duplicates
-                    .push((first.location.clone(), row.location.clone()));
-                continue;
-            }
-            return Err(data(format!(
-                "duplicate row for unit {}, year {}, indicator '{}': {} and {}; keep one of them",
-                key.0, key.1, key.2, first.location, row.location
-            )));
-        }
-        seen.insert(key, row);
-    }
-    let incoming: Vec<&Record> = seen.values().map(|l| &l.record).collect();
-    let mut by_year: BTreeMap<i32, Vec<&str>> = BTreeMap::new();
-    for r in &incoming {
-        by_year.entry(r.year).or_default().push(&r.unit);
-    }
-    for (year, units) in &by_year {
-        geo.set_of_year_units(*year, units.iter().copied())
-            .map_err(data)?;
-    }
-    let stored: Vec<Record> = match existing {
-        Some(s) => s.records()?,
-        None => Vec::new(),
-    };
-    let target = match opts.target_year {
-        Some(y) => Some(geo.set_for_year(y)),
-        None => {
-            // The store and the files are each in one set per year, not necessarily the same.
-            let stored_refs: Vec<&Record> = stored.iter().collect();
-            let a = harmonise::latest_set(geo, &incoming)?;
-            let b = harmonise::latest_set(geo, &stored_refs)?;
-            a.into_iter().chain(b).max_by_key(|s| s.from)
-        }
-    };
-    let (stored, incoming): (Vec<Record>, Vec<(Record, Location)>) = match target {
-        Some(t) => {
-            rep.target = t.label();
-            let (s, mut applied) =
-                harmonise::harmonise(geo, stored.into_iter().map(|r| (r, ())).collect(), t)?;
-            let (i, more) = harmonise::harmonise(
-                geo,
-                seen.into_values().map(|l| (l.record, l.location)).collect(),
-                t,
-            )?;
-            applied.extend(more);
-            rep.merges = applied;
-            (s.into_iter().map(|(r, _)| r).collect(), i)
-        }
-        None => (Vec::new(), Vec::new()),
-    };
-    let mut meta = existing.map(|s| s.meta.clone()).unwrap_or_default();
-    let mut table: BTreeMap<Key, Record> = stored.into_iter().map(|r| (key_of(&r), r)).collect();
-    for (record, location) in incoming {
-        let key = key_of(&record);
-        match table.get(&key) {
-            None => rep.added += 1,
-            Some(old) if same_counts(old, &record) => {
-                rep.unchanged += 1;
-                continue;
-            }
-            Some(_) if opts.replace => rep.replaced += 1,
-            Some(old) => {
-                return Err(data(format!(
-                    "{location}: unit {}, year {}, indicator '{}' is already in the store from '{}' with \
-                     numerator {:?} and denominator {:?} (status {}); the file gives {:?} and {:?} \
-                     (status {}). Use --replace to take the new values",
-                    key.0,
-                    key.1,
-                    key.2,
-                    old.source,
-                    old.numerator,
-                    old.denominator,
-                    old.status.as_str(),
-                    record.numerator,
-                    record.denominator,
-                    record.status.as_str()
-                )));
-            }
-        }
-        table.insert(key, record);
-    }
-    let mut by_year: BTreeMap<i32, Vec<&str>> = BTreeMap::new();
-    for (unit, year, _) in table.keys() {
-        by_year.entry(*year).or_default().push(unit);
-    }
-    for (year, units) in &by_year {
-        geo.set_of_year_units(*year, units.iter().copied())
-            .map_err(data)?;
-    }
-    for f in files {
-        let kept = f.rows.len() as u64;
-        let suppressed = f
-            .rows
-            .iter()
-            .filter(|r| r.record.status == Status::Suppressed)
-            .count() as u64;
-        rep.files.push(report::FileSummary {
-            file: f.input.file.clone(),
-            sha256: f.input.sha256.chars().take(12).collect(),
-            read: f.read,
-            kept,
-            suppressed,
-            skipped: f.skipped,
-            rejected: f.rejected.len() as u64,
-        });
-        rep.notes.extend(f.notes.iter().cloned());
-        if !meta
-            .inputs
-            .iter()
-            .any(|i| i.sha256 == f.input.sha256 && i.file == f.input.file)
-        {
-            meta.inputs.push(f.input.clone());
-        }
-    }
-    rep.unknown_units = rejected.iter().filter(|r| r.unknown_unit).count();
-    rep.rejected = rejected;
-    let store = Store::from_records(table.into_values().collect(), meta, origin)?;
-    Ok((store, rep))
-}
-
-fn same_counts(a: &Record, b: &Record) -> bool {
-    a.numerator == b.numerator && a.denominator == b.denominator && a.status == b.status
 }
 
 #[cfg(test)]
@@ -553,6 +326,18 @@ mod tests {
             check_unit(geo, "7101")
                 .unwrap_err()
                 .contains("not a REFNIS code")
+        );
+        assert!(check_unit(geo, "71016A00-").is_ok(), "a sector of Genk");
+        assert!(check_unit(geo, "71016ZZZZ").is_ok(), "Genk, sector unknown");
+        assert!(
+            check_unit(geo, "21004A00-")
+                .unwrap_err()
+                .contains("statistical sector '21004A00-' lies in '21004'")
+        );
+        assert!(
+            check_unit(geo, "71016a00-")
+                .unwrap_err()
+                .contains("nor a statistical sector")
         );
     }
 

@@ -7,6 +7,8 @@ pub const MAX_COUNT: f64 = 1e12;
 
 /// Parse a count written with an optional decimal comma or point.
 /// Returns `Ok(None)` for an empty cell, and a message for anything else that is not a number.
+/// Allocates only for the message: the common cell (digits, at most one mark) is read from its
+/// bytes.
 pub fn parse_count(text: &str) -> Result<Option<f64>, String> {
     let t = text.trim();
     if t.is_empty() {
@@ -16,28 +18,39 @@ pub fn parse_count(text: &str) -> Result<Option<f64>, String> {
         Some(rest) => (true, rest),
         None => (false, t),
     };
-    let marks: Vec<(usize, char)> = digits
-        .char_indices()
-        .filter(|(_, c)| !c.is_ascii_digit())
-        .collect();
-    let plain = match marks.as_slice() {
-        [] => digits.to_owned(),
-        [(i, mark @ ('.' | ','))] => {
-            let (int, frac) = (&digits[..*i], &digits[i + 1..]);
+    let bytes = digits.as_bytes();
+    let mut marks = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| !b.is_ascii_digit());
+    let value = match (marks.next(), marks.next()) {
+        (None, _) if bytes.is_empty() => return Err(format!("'{t}' is not a number")),
+        // Up to 15 digits are exact in an f64: no need for the float parser.
+        (None, _) if bytes.len() <= 15 => {
+            bytes.iter().fold(0u64, |v, b| v * 10 + u64::from(b - b'0')) as f64
+        }
+        (None, _) => digits
+            .parse()
+            .map_err(|_| format!("'{t}' is not a number"))?,
+        (Some((i, &mark @ (b'.' | b','))), None) => {
+            let (int, frac) = (&digits[..i], &digits[i + 1..]);
             if int.is_empty() || frac.is_empty() {
                 return Err(format!("'{t}' is not a number"));
             }
             if frac.len() == 3 && int != "0" {
                 return Err(format!(
-                    "'{t}' is ambiguous: the '{mark}' may be a thousands separator; write the number \
-                     without thousands separator (e.g. {int}{frac}) or with another number of decimals"
+                    "'{t}' is ambiguous: the '{}' may be a thousands separator; write the number \
+                     without thousands separator (e.g. {int}{frac}) or with another number of decimals",
+                    char::from(mark)
                 ));
             }
-            format!("{int}.{frac}")
+            decimal(int, frac).ok_or_else(|| format!("'{t}' is not a number"))?
         }
         _ => {
-            let lowered = t.to_lowercase();
-            if ["nan", "inf", "-inf", "infinity", "-infinity"].contains(&lowered.as_str()) {
+            let finite_word = ["nan", "inf", "-inf", "infinity", "-infinity"]
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(t));
+            if finite_word {
                 return Err(format!("'{t}' is not a finite number"));
             }
             return Err(format!(
@@ -46,18 +59,25 @@ pub fn parse_count(text: &str) -> Result<Option<f64>, String> {
             ));
         }
     };
-    if plain.is_empty() {
-        return Err(format!("'{t}' is not a number"));
-    }
-    let value: f64 = plain
-        .parse()
-        .map_err(|_| format!("'{t}' is not a number"))?;
     if value > MAX_COUNT {
         return Err(format!(
             "'{t}' is too large for a count (above {MAX_COUNT:e})"
         ));
     }
     Ok(Some(if negative { -value } else { value }))
+}
+
+/// `int.frac` (both all digits) as the float parser reads it, written into a stack buffer.
+fn decimal(int: &str, frac: &str) -> Option<f64> {
+    let mut buf = [0u8; 64];
+    let len = int.len() + 1 + frac.len();
+    if len > buf.len() {
+        return format!("{int}.{frac}").parse().ok();
+    }
+    buf[..int.len()].copy_from_slice(int.as_bytes());
+    buf[int.len()] = b'.';
+    buf[int.len() + 1..len].copy_from_slice(frac.as_bytes());
+    std::str::from_utf8(&buf[..len]).ok()?.parse().ok()
 }
 
 #[cfg(test)]

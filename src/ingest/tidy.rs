@@ -1,16 +1,24 @@
 //! The documented tidy CSV format: `nis;jaar;indicator;teller;noemer` with optional `status`,
 //! `bron` and `gemeente` columns, `;` or `,` separated, UTF-8 with or without BOM, decimal comma
 //! or point. See `docs/data-formats.md`.
+//!
+//! The file is read in blocks; each block is cut at line ends into pieces that are parsed on all
+//! cores (and checksummed meanwhile), then appended in order, so rows, rejections and line
+//! numbers do not depend on the number of threads. A row is one line: a quoted field may hold
+//! the separator but not a line break.
 
 use super::number::parse_count;
-use super::{
-    Located, ParsedFile, Part, Rejection, check_counts, check_indicator, check_unit, check_year,
-};
-use crate::definition::Definition;
+use super::rows::Rows;
+use super::{ParsedFile, Rejection, check_counts_of, check_indicator, check_unit, check_year};
+use crate::definition::{Definition, Indicator};
 use crate::error::{Location, data};
 use crate::geo::Geography;
-use crate::store::{InputFile, Record, Status, sha256_hex};
+use crate::store::{Status, hex};
 use anyhow::{Context, Result};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
 /// The columns of the tidy format and the header names accepted for each.
@@ -25,59 +33,262 @@ const COLUMNS: [(&str, &[&str]); 7] = [
 ];
 /// Header names accepted and ignored (for readability of the file).
 const IGNORED: [&str; 3] = ["gemeente", "naam", "name"];
+/// Bytes read at a time.
+pub const BLOCK: usize = 16 << 20;
+/// Smallest piece of a block parsed by one task.
+const MIN_PIECE: usize = 256 << 10;
 
 /// Read one tidy file. File-level problems (unreadable, not UTF-8, bad header) are errors;
 /// row-level problems become rejections.
 pub fn read(path: &Path, def: &Definition, geo: &Geography) -> Result<ParsedFile> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    parse(&bytes, path, def, geo)
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    parse_from(file, path, def, geo, BLOCK, size)
 }
 
 /// Parse the bytes of a tidy file named `path`.
 pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Result<ParsedFile> {
+    parse_from(bytes, path, def, geo, BLOCK, bytes.len() as u64)
+}
+
+/// How the file is laid out, from its header.
+struct Header {
+    separator: u8,
+    /// Field index of each of the seven columns.
+    index: [Option<usize>; 7],
+    fields: usize,
+}
+
+/// Parse a tidy file read from `input` in blocks of `block` bytes (lines longer than a block
+/// are read whole); `size`, the file size when known, is used to make room for the rows.
+pub fn parse_from(
+    mut input: impl Read,
+    path: &Path,
+    def: &Definition,
+    geo: &Geography,
+    block: usize,
+    size: u64,
+) -> Result<ParsedFile> {
     let name = path.display().to_string();
-    super::text::refuse_utf16(bytes, &name)?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Err(e) = std::str::from_utf8(body) {
-        let line = body[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        return Err(data(format!(
-            "{name}:{line}: the file is not UTF-8 (byte 0x{:02X}); save it as UTF-8 (CSV UTF-8 in Excel)",
-            body[e.valid_up_to()]
-        )));
+    let unreadable =
+        |e: std::io::Error| anyhow::Error::new(e).context(format!("cannot read {name}"));
+    let mut hasher = Sha256::new();
+    let mut parsed = ParsedFile::new(&name, String::new());
+    parsed.rows.set_place(&name);
+    let mut buf: Vec<u8> = Vec::with_capacity(block + 1024);
+    let mut header: Option<Header> = None;
+    let mut line = 1u64; // line number of buf[start]
+    let mut start = 0; // first byte of buf not yet parsed
+    let mut eof = false;
+    // One table per piece, reused from block to block (fresh memory costs page faults).
+    let mut pool: Vec<Rows> = Vec::new();
+    while !eof {
+        let old = buf.len();
+        buf.resize(old + block.max(1), 0);
+        let mut got = 0;
+        while old + got < buf.len() {
+            match input.read(&mut buf[old + got..]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(unreadable(e)),
+            }
+        }
+        buf.truncate(old + got);
+        let fresh = old..old + got;
+        if header.is_none() {
+            // The byte-order mark, once its three bytes are in.
+            if !eof && buf.len() < 3 && b"\xEF\xBB\xBF".starts_with(&buf) {
+                hasher.update(&buf[fresh]);
+                continue;
+            }
+            // UTF-16 (Excel's "Unicode text"): refused with what to do, once two bytes are in.
+            if !eof && buf.len() < 2 {
+                hasher.update(&buf[fresh]);
+                continue;
+            }
+            super::text::refuse_utf16(&buf, &name)?;
+            start = if buf.starts_with(b"\xEF\xBB\xBF") {
+                3
+            } else {
+                0
+            };
+        }
+        let end = if eof {
+            buf.len()
+        } else {
+            match memchr::memrchr(b'\n', &buf[start..]) {
+                Some(i) => start + i + 1,
+                None => {
+                    hasher.update(&buf[fresh]);
+                    continue;
+                }
+            }
+        };
+        let ready = &buf[start..end];
+        let (_, pieces) = rayon::join(
+            || hasher.update(&buf[fresh.clone()]),
+            || -> Result<Vec<Piece>> {
+                let mut ready = ready;
+                let mut at_line = line;
+                if header.is_none() {
+                    let (h, rest, lines) = read_header(ready, &name, eof)?;
+                    let Some(h) = h else {
+                        return Ok(Vec::new());
+                    };
+                    header = Some(h);
+                    ready = rest;
+                    at_line += lines;
+                }
+                let h = header.as_ref().expect("header read");
+                let cuts = cut(ready, rayon::current_num_threads() * 2);
+                let mut starts = Vec::with_capacity(cuts.len());
+                for piece in &cuts {
+                    let lines = memchr::memchr_iter(b'\n', piece).count() as u64;
+                    starts.push((at_line, lines));
+                    at_line += lines;
+                }
+                if pool.len() < cuts.len() {
+                    pool.resize_with(cuts.len(), Rows::default);
+                }
+                pool[..cuts.len()]
+                    .par_iter_mut()
+                    .zip(cuts)
+                    .zip(starts)
+                    .map(|((rows, piece), at)| {
+                        parse_piece(piece, at, rows, h, path, &name, def, geo)
+                    })
+                    .collect()
+            },
+        );
+        let pieces = pieces?;
+        if parsed.rows.is_empty() && size > end as u64 {
+            // Room for the whole file at the density of its first block.
+            let rows: usize = pool[..pieces.len()].iter().map(Rows::len).sum();
+            parsed
+                .rows
+                .reserve((rows as u64 * size / end as u64) as usize + rows);
+        }
+        for (piece, rows) in pieces.into_iter().zip(&pool) {
+            parsed.read += piece.read;
+            parsed.rows.append(rows);
+            parsed.rejected.extend(piece.rejected);
+        }
+        if header.is_some() {
+            line += memchr::memchr_iter(b'\n', &buf[start..end]).count() as u64;
+            buf.drain(..end);
+            start = 0;
+        }
     }
-    if body.contains(&0) {
-        return Err(data(format!(
-            "{name}: the file contains NUL bytes; it is not a text CSV file"
-        )));
-    }
-    let header_line = body.split(|&b| b == b'\n').next().unwrap_or_default();
-    if body.iter().all(u8::is_ascii_whitespace) {
+    parsed.input.sha256 = hex(&hasher.finalize());
+    if header.is_none() {
         return Err(data(format!(
             "{name}: the file is empty; a tidy file starts with the header nis;jaar;indicator;teller;noemer"
         )));
     }
-    let separator = if header_line.contains(&b';') {
+    parsed.input.rows = parsed.rows.len() as u64;
+    if parsed.rows.is_empty() && parsed.rejected.is_empty() {
+        return Err(data(format!(
+            "{name}: the file has a header but no data rows"
+        )));
+    }
+    Ok(parsed)
+}
+
+/// Cut `bytes` at line ends into about `n` pieces of at least `MIN_PIECE` bytes.
+fn cut(bytes: &[u8], n: usize) -> Vec<&[u8]> {
+    let size = (bytes.len() / n.max(1)).max(MIN_PIECE);
+    let mut pieces = Vec::new();
+    let mut rest = bytes;
+    while rest.len() > size {
+        match memchr::memchr(b'\n', &rest[size..]) {
+            Some(i) => {
+                let (piece, tail) = rest.split_at(size + i + 1);
+                pieces.push(piece);
+                rest = tail;
+            }
+            None => break,
+        }
+    }
+    if !rest.is_empty() {
+        pieces.push(rest);
+    }
+    pieces
+}
+
+/// The first non-blank line of `bytes` as the header, the bytes after it and the lines it took.
+/// `None` when `bytes` holds no complete non-blank line yet (more is to be read).
+fn read_header<'a>(
+    bytes: &'a [u8],
+    name: &str,
+    eof: bool,
+) -> Result<(Option<Header>, &'a [u8], u64)> {
+    let mut lines = 0u64;
+    let mut rest = bytes;
+    loop {
+        let (text, tail, complete) = match rest.iter().position(|&b| b == b'\n') {
+            Some(i) => (&rest[..i], &rest[i + 1..], true),
+            None => (rest, &rest[rest.len()..], false),
+        };
+        if !complete && !eof {
+            return Ok((None, bytes, 0));
+        }
+        if let Err(e) = std::str::from_utf8(text) {
+            return Err(not_utf8(name, lines + 1, text[e.valid_up_to()]));
+        }
+        if text.contains(&0) {
+            return Err(no_text(name));
+        }
+        lines += 1;
+        if text.iter().all(u8::is_ascii_whitespace) {
+            if complete {
+                rest = tail;
+                continue;
+            }
+            return Ok((None, bytes, 0));
+        }
+        return Ok((Some(header(text, name, lines)?), tail, lines));
+    }
+}
+
+fn not_utf8(name: &str, line: u64, byte: u8) -> anyhow::Error {
+    data(format!(
+        "{name}:{line}: the file is not UTF-8 (byte 0x{byte:02X}); save it as UTF-8 (CSV UTF-8 in Excel)"
+    ))
+}
+
+fn no_text(name: &str) -> anyhow::Error {
+    data(format!(
+        "{name}: the file contains NUL bytes; it is not a text CSV file"
+    ))
+}
+
+/// Read the header line (line `line` of the file).
+fn header(text: &[u8], name: &str, line: u64) -> Result<Header> {
+    let separator = if text.contains(&b';') {
         b';'
-    } else if header_line.contains(&b',') {
+    } else if text.contains(&b',') {
         b','
     } else {
         return Err(data(format!(
-            "{name}:1: no ';' or ',' separator in the header; a tidy file starts with \
+            "{name}:{line}: no ';' or ',' separator in the header; a tidy file starts with \
              nis;jaar;indicator;teller;noemer"
         )));
     };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(separator)
-        .flexible(true)
-        .from_reader(body);
+        .has_headers(false)
+        .from_reader(text);
     let headers = reader
-        .headers()
-        .map_err(|e| data(format!("{name}:1: unreadable header: {e}")))?
-        .clone();
+        .records()
+        .next()
+        .transpose()
+        .map_err(|e| data(format!("{name}:{line}: unreadable header: {e}")))?
+        .unwrap_or_default();
     let mut index: [Option<usize>; 7] = [None; 7];
     for (i, h) in headers.iter().enumerate() {
         let h_norm = h.trim().to_lowercase();
@@ -89,13 +300,13 @@ pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Re
             .position(|(_, names)| names.contains(&h_norm.as_str()))
         else {
             return Err(data(format!(
-                "{name}:1: unknown column '{h}'; the tidy format has nis, jaar, indicator, teller, \
-                 noemer and optionally status, bron, gemeente"
+                "{name}:{line}: unknown column '{h}'; the tidy format has nis, jaar, indicator, \
+                 teller, noemer and optionally status, bron, gemeente"
             )));
         };
         if index[k].is_some() {
             return Err(data(format!(
-                "{name}:1: column '{}' appears twice in the header",
+                "{name}:{line}: column '{}' appears twice in the header",
                 COLUMNS[k].0
             )));
         }
@@ -104,121 +315,287 @@ pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Re
     for (k, (column, _)) in COLUMNS.iter().enumerate().take(5) {
         if index[k].is_none() {
             return Err(data(format!(
-                "{name}:1: required column '{column}' is missing; the header must name nis, jaar, \
-                 indicator, teller and noemer"
+                "{name}:{line}: required column '{column}' is missing; the header must name nis, \
+                 jaar, indicator, teller and noemer"
             )));
         }
     }
-    let mut parsed = ParsedFile {
-        input: InputFile {
-            file: name.clone(),
-            sha256: sha256_hex(bytes),
-            rows: 0,
-        },
-        rows: Vec::new(),
-        rejected: Vec::new(),
-        read: 0,
-        skipped: 0,
-        notes: Vec::new(),
-    };
-    for result in reader.records() {
-        let record = match result {
-            Ok(r) => r,
-            Err(e) => {
-                parsed.read += 1;
-                let line = e.position().map_or(0, |p| p.line());
-                parsed.rejected.push(Rejection {
-                    location: Location::new(path, line, None),
-                    reason: format!("unreadable row: {e}"),
-                    unknown_unit: false,
-                });
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
+    Ok(Header {
+        separator,
+        index,
+        fields: headers.len(),
+    })
+}
+
+/// What one piece gave besides its rows.
+struct Piece {
+    rejected: Vec<Rejection>,
+    read: u64,
+}
+
+impl Piece {
+    /// Check the cells of line `line` and keep the row or reject it; blank rows are skipped.
+    fn take(
+        &mut self,
+        cells: &[&str],
+        (line, rows): (u64, &mut Rows),
+        h: &Header,
+        path: &Path,
+        cx: &mut RowContext,
+    ) {
+        if cells.iter().all(|c| c.is_empty()) {
+            return;
         }
-        parsed.read += 1;
-        if record.len() != headers.len() {
-            parsed.rejected.push(Rejection {
+        self.read += 1;
+        if cells.len() != h.fields {
+            self.rejected.push(Rejection {
                 location: Location::new(path, line, None),
                 reason: format!(
                     "{} fields where the header has {}; check the separator and quotes",
-                    record.len(),
-                    headers.len()
+                    cells.len(),
+                    h.fields
                 ),
                 unknown_unit: false,
             });
-            continue;
+            return;
         }
-        let cell = |k: usize| index[k].map_or("", |i| record.get(i).unwrap_or("")).trim();
-        match row(cell, def, geo, &name) {
-            Ok(rec) => parsed.rows.push(Located {
-                location: Location::new(path, line, None),
-                record: rec,
-                part: Part::Whole,
-            }),
-            Err((column, reason)) => parsed.rejected.push(Rejection {
+        let cell = |k: usize| h.index[k].map_or("", |i| cells[i]);
+        if let Err((column, reason)) = cx.row(cell, rows, line) {
+            self.rejected.push(Rejection {
                 unknown_unit: column == "nis" && reason.contains("REFNIS"),
                 location: Location::new(path, line, Some(column)),
                 reason,
-            }),
+            });
         }
     }
-    parsed.input.rows = parsed.rows.len() as u64;
-    if parsed.rows.is_empty() && parsed.rejected.is_empty() {
-        return Err(data(format!(
-            "{name}: the file has a header but no data rows"
-        )));
-    }
-    Ok(parsed)
 }
 
-fn row<'a>(
-    cell: impl Fn(usize) -> &'a str,
+/// Values looked up by cell text, remembering the last one (rows repeat it).
+struct Lookup<T> {
+    entries: Vec<(String, T)>,
+    index: HashMap<String, usize>,
+    last: usize,
+}
+
+impl<T: Clone> Lookup<T> {
+    fn new() -> Self {
+        Lookup {
+            entries: Vec::new(),
+            index: HashMap::new(),
+            last: 0,
+        }
+    }
+
+    fn get(&mut self, key: &str, make: impl FnOnce(&str) -> T) -> T {
+        if let Some((k, v)) = self.entries.get(self.last)
+            && k == key
+        {
+            return v.clone();
+        }
+        // A few distinct values (indicators) are found faster by comparing than by hashing.
+        let found = if self.entries.len() <= 16 {
+            self.entries.iter().position(|(k, _)| k == key)
+        } else {
+            self.index.get(key).copied()
+        };
+        let at = match found {
+            Some(at) => at,
+            None => {
+                self.entries.push((key.to_owned(), make(key)));
+                self.index.insert(key.to_owned(), self.entries.len() - 1);
+                self.entries.len() - 1
+            }
+        };
+        self.last = at;
+        self.entries[at].1.clone()
+    }
+}
+
+/// Parse a piece of whole lines whose first line is line `first_line` of the file, and which
+/// holds `lines` line ends, into `rows` (cleared first).
+#[allow(clippy::too_many_arguments)]
+fn parse_piece(
+    bytes: &[u8],
+    (first_line, lines): (u64, u64),
+    rows: &mut Rows,
+    h: &Header,
+    path: &Path,
+    name: &str,
     def: &Definition,
     geo: &Geography,
-    file: &str,
-) -> Result<Record, (&'static str, String)> {
-    let unit = cell(0).to_owned();
-    check_unit(geo, &unit).map_err(|e| ("nis", e))?;
-    let year: i32 = cell(1)
-        .parse()
-        .map_err(|_| ("jaar", format!("'{}' is not a year", cell(1))))?;
-    check_year(year).map_err(|e| ("jaar", e))?;
-    let indicator = cell(2).to_owned();
-    check_indicator(def, &indicator).map_err(|e| ("indicator", e))?;
-    let numerator = parse_count(cell(3)).map_err(|e| ("teller", e))?;
-    let denominator = parse_count(cell(4)).map_err(|e| ("noemer", e))?;
-    let status = match cell(5) {
-        "" => match (numerator, denominator) {
-            (Some(_), Some(_)) => Status::Observed,
-            (None, Some(_)) => Status::Suppressed,
-            _ => Status::Missing,
-        },
-        s => Status::parse(s).ok_or_else(|| {
-            (
-                "status",
-                format!("unknown status '{s}'; use observed, suppressed, missing or imputed"),
-            )
-        })?,
+) -> Result<Piece> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let line = first_line + valid.iter().filter(|&&b| b == b'\n').count() as u64;
+            return Err(not_utf8(name, line, bytes[e.valid_up_to()]));
+        }
     };
-    let source = match cell(6) {
-        "" => file.to_owned(),
-        s => s.to_owned(),
+    if bytes.contains(&0) {
+        return Err(no_text(name));
+    }
+    rows.clear();
+    rows.reserve(lines as usize + 1);
+    let mut out = Piece {
+        rejected: Vec::new(),
+        read: 0,
     };
-    let record = Record {
-        unit,
-        year,
-        indicator,
-        numerator,
-        denominator,
-        status,
-        source,
+    let mut cx = RowContext {
+        def,
+        geo,
+        units: Lookup::new(),
+        indicators: Lookup::new(),
+        sources: Lookup::new(),
+        file_source: None,
+        name,
     };
-    check_counts(def, &record)?;
-    Ok(record)
+    let mut cells: Vec<&str> = Vec::with_capacity(h.fields);
+    let mut from = 0;
+    let ends =
+        memchr::memchr_iter(b'\n', bytes).chain((!text.ends_with('\n')).then_some(text.len()));
+    for (k, end) in ends.enumerate() {
+        let line = first_line + k as u64;
+        let raw = &text[from..end];
+        from = end + 1;
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if memchr::memchr(b'"', raw.as_bytes()).is_some() {
+            match quoted(raw, h.separator) {
+                Ok(fields) => {
+                    let cells: Vec<&str> = fields.iter().map(|c| trim(c)).collect();
+                    out.take(&cells, (line, rows), h, path, &mut cx);
+                }
+                Err(reason) => {
+                    out.read += 1;
+                    out.rejected.push(Rejection {
+                        location: Location::new(path, line, None),
+                        reason,
+                        unknown_unit: false,
+                    });
+                }
+            }
+        } else {
+            cells.clear();
+            let mut start = 0;
+            for at in memchr::memchr_iter(h.separator, raw.as_bytes()) {
+                cells.push(trim(&raw[start..at]));
+                start = at + 1;
+            }
+            cells.push(trim(&raw[start..]));
+            out.take(&cells, (line, rows), h, path, &mut cx);
+        }
+    }
+    Ok(out)
+}
+
+/// `cell` without surrounding white space (ASCII first; other Unicode space, such as a
+/// no-break space, only when the cell starts or ends with a non-ASCII character).
+fn trim(cell: &str) -> &str {
+    let t = cell.trim_ascii();
+    let edges = [t.as_bytes().first(), t.as_bytes().last()];
+    if edges.iter().flatten().any(|b| !b.is_ascii()) {
+        t.trim()
+    } else {
+        t
+    }
+}
+
+/// A line with quotes, read by the csv crate; a quote left open at the line end is refused.
+fn quoted(line: &str, separator: u8) -> Result<Vec<String>, String> {
+    if line.bytes().filter(|&b| b == b'"').count() % 2 == 1 {
+        return Err(
+            "a quoted field is not closed on this line; a tidy row is one line (no line breaks \
+             inside quotes)"
+                .into(),
+        );
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line.as_bytes());
+    match reader.records().next() {
+        Some(Ok(r)) => Ok(r.iter().map(str::to_owned).collect()),
+        Some(Err(e)) => Err(format!("unreadable row: {e}")),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// What checking rows needs, with the answers for cells seen before.
+struct RowContext<'a> {
+    def: &'a Definition,
+    geo: &'a Geography,
+    units: Lookup<Result<u32, String>>,
+    indicators: Lookup<Result<(u32, &'a Indicator), String>>,
+    sources: Lookup<u32>,
+    file_source: Option<u32>,
+    name: &'a str,
+}
+
+impl<'a> RowContext<'a> {
+    /// Check one row's cells and add it to `rows`; the column at fault otherwise.
+    fn row<'c>(
+        &mut self,
+        cell: impl Fn(usize) -> &'c str,
+        rows: &mut Rows,
+        line: u64,
+    ) -> Result<(), (&'static str, String)> {
+        let (def, geo) = (self.def, self.geo);
+        let unit = self
+            .units
+            .get(cell(0), |u| {
+                check_unit(geo, u)?;
+                Ok(rows.units.id(u))
+            })
+            .map_err(|e| ("nis", e))?;
+        let year: i32 = cell(1)
+            .parse()
+            .map_err(|_| ("jaar", format!("'{}' is not a year", cell(1))))?;
+        check_year(year).map_err(|e| ("jaar", e))?;
+        let (indicator, ind) = self
+            .indicators
+            .get(cell(2), |i| {
+                check_indicator(def, i)?;
+                let ind = def.indicator(i).expect("indicator checked");
+                Ok((rows.indicators.id(i), ind))
+            })
+            .map_err(|e| ("indicator", e))?;
+        let numerator = parse_count(cell(3)).map_err(|e| ("teller", e))?;
+        let denominator = parse_count(cell(4)).map_err(|e| ("noemer", e))?;
+        let status = match cell(5) {
+            "" => match (numerator, denominator) {
+                (Some(_), Some(_)) => Status::Observed,
+                (None, Some(_)) => Status::Suppressed,
+                _ => Status::Missing,
+            },
+            "observed" => Status::Observed,
+            "suppressed" => Status::Suppressed,
+            s => Status::parse(s).ok_or_else(|| {
+                (
+                    "status",
+                    format!("unknown status '{s}'; use observed, suppressed, missing or imputed"),
+                )
+            })?,
+        };
+        let source = match cell(6) {
+            "" => *self
+                .file_source
+                .get_or_insert_with(|| rows.sources.id(self.name)),
+            s => self.sources.get(s, |s| rows.sources.id(s)),
+        };
+        check_counts_of(ind, numerator, denominator, status)?;
+        rows.push_ids(
+            unit,
+            year,
+            indicator,
+            numerator,
+            denominator,
+            status,
+            source,
+            line,
+        );
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -241,9 +618,9 @@ mod tests {
                     71022;2013;kansarmoede-index;;1500;Hasselt\n";
         let f = parse_text(text.as_bytes()).unwrap();
         assert!(f.rejected.is_empty(), "{:?}", f.rejected);
-        assert_eq!(f.rows[0].record.numerator, Some(3170.5));
-        assert_eq!(f.rows[1].record.status, Status::Suppressed);
-        assert_eq!(f.rows[1].location.line, 3);
+        assert_eq!(f.rows.record(0).numerator, Some(3170.5));
+        assert_eq!(f.rows.record(1).status, Status::Suppressed);
+        assert_eq!(f.rows.location(1).line, 3);
     }
 
     #[test]
@@ -270,12 +647,119 @@ mod tests {
     fn file_level_errors() {
         let msg = |t: &[u8]| format!("{:#}", parse_text(t).unwrap_err());
         assert!(msg(b"").contains("empty"));
+        assert!(msg(b"\n \r\n").contains("empty"));
         assert!(msg(b"nis;jaar;indicator;teller;noemer\n").contains("no data rows"));
         assert!(msg(b"nis;jaar;jaar;teller;noemer\n").contains("appears twice"));
         assert!(msg(b"nis;jaar;indicator;teller\n").contains("'noemer' is missing"));
         assert!(
-            msg(b"nis;jaar;indicator;teller;noemer\n71016;2013;oki;\xE9;1\n").contains("not UTF-8")
+            msg(b"nis;jaar;indicator;teller;noemer\n71016;2013;oki;\xE9;1\n")
+                .contains("t.csv:2: the file is not UTF-8 (byte 0xE9)")
         );
+        assert!(msg(b"nis;jaar;indicator;teller;noemer\n7\x001\n").contains("NUL bytes"));
         assert!(msg(b"nis jaar indicator\n").contains("no ';' or ','"));
+    }
+
+    /// A file with CRLF line ends, a BOM, blank lines, quoted fields and rejected rows.
+    const AWKWARD: &[u8] = b"\xEF\xBB\xBF\r\nnis;jaar;indicator;teller;noemer;bron\r\n\
+        71016;2013;kansarmoede-index;10;100;\"Kind; Gezin\"\r\n\
+        \r\n\
+        ;;;;;\r\n\
+        71022;2013;kansarmoede-index;12.153;100;x\r\n\
+        \n\
+        71022;2014;kansarmoede-index;\"1,5\";100;\"open\r\n\
+        71022;2015;kansarmoede-index;3;100\r\n\
+        71022;2016;kansarmoede-index;3;100;\"x\"\"y\"\n\
+        71022;2017;kansarmoede-index;4;100;y";
+
+    fn summary(f: &ParsedFile) -> Vec<String> {
+        let rows = (0..f.rows.len()).map(|i| {
+            let r = f.rows.record(i);
+            format!(
+                "{}: {} {} {:?} {:?} {}",
+                f.rows.location(i),
+                r.unit,
+                r.year,
+                r.numerator,
+                r.denominator,
+                r.source
+            )
+        });
+        let rejected = f
+            .rejected
+            .iter()
+            .map(|r| format!("{}: {}", r.location, r.reason));
+        rows.chain(rejected).collect()
+    }
+
+    #[test]
+    fn line_numbers_crlf_bom_blank_lines_and_quotes() {
+        let f = parse_text(AWKWARD).unwrap();
+        let s = summary(&f);
+        assert_eq!(s.len(), 6, "{s:#?}");
+        assert_eq!(
+            s[0],
+            "t.csv:3: 71016 2013 Some(10.0) Some(100.0) Kind; Gezin"
+        );
+        assert_eq!(s[1], "t.csv:10: 71022 2016 Some(3.0) Some(100.0) x\"y");
+        assert_eq!(s[2], "t.csv:11: 71022 2017 Some(4.0) Some(100.0) y");
+        assert!(s[3].starts_with("t.csv:6, column 'teller': '12.153' is ambiguous"));
+        assert!(s[4].starts_with("t.csv:8: a quoted field is not closed"));
+        assert!(s[5].starts_with("t.csv:9: 5 fields where the header has 6"));
+        assert_eq!(f.read, 6);
+        assert_eq!(trim(" \u{a0}12\t"), "12");
+        assert_eq!(trim("é "), "é");
+    }
+
+    #[test]
+    fn blocks_and_threads_do_not_change_the_result() {
+        let (def, geo) = (Definition::bundled(), Geography::bundled());
+        let whole = summary(&parse_text(AWKWARD).unwrap());
+        let sha = crate::store::sha256_hex(AWKWARD);
+        let mut store: Option<Vec<u8>> = None;
+        for block in [1, 2, 3, 7, 64] {
+            for threads in [1, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let f = pool
+                    .install(|| parse_from(AWKWARD, Path::new("t.csv"), &def, geo, block, 0))
+                    .unwrap();
+                assert_eq!(summary(&f), whole, "block {block}, {threads} threads");
+                assert_eq!(f.input.sha256, sha);
+                let (merged, _) = pool
+                    .install(|| {
+                        super::super::merge(None, vec![f], &def, Default::default(), geo, "s")
+                    })
+                    .unwrap();
+                let bytes = merged.to_parquet().unwrap();
+                let store = store.get_or_insert_with(|| bytes.clone());
+                assert_eq!(
+                    &bytes, store,
+                    "store bytes, block {block}, {threads} threads"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_merged_store_has_the_bytes_of_a_store_of_its_records() {
+        let (def, geo) = (Definition::bundled(), Geography::bundled());
+        let f = parse_text(AWKWARD).unwrap();
+        let (merged, _) =
+            super::super::merge(None, vec![f], &def, Default::default(), geo, "s").unwrap();
+        let store =
+            crate::store::Store::from_records(merged.records().unwrap(), merged.meta.clone(), "s")
+                .unwrap();
+        assert_eq!(merged.to_parquet().unwrap(), store.to_parquet().unwrap());
+    }
+
+    #[test]
+    fn pieces_end_at_line_ends() {
+        let text = b"a\nbb\nccc\n".repeat(200_000);
+        let pieces = cut(&text, 4);
+        assert!(pieces.len() > 1);
+        assert!(pieces.iter().all(|p| p.ends_with(b"\n")));
+        assert_eq!(pieces.concat(), text);
     }
 }

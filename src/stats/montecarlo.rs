@@ -4,8 +4,9 @@
 //! with the run's seed on stream `r`, and every total is an integer, so the result is the same
 //! to the byte whatever the number of threads.
 
-use super::problem::{Choice, Problem, RefRule, Work, uniform};
+use super::problem::{Choice, Problem, RefRule, Sampler, Work, uniform};
 use super::sobol::{self, Design, Index};
+use super::tables::Tables;
 use crate::composite::aggregate::Aggregation;
 use crate::composite::normalise::Normalisation;
 use crate::error::usage;
@@ -87,27 +88,48 @@ pub const WEIGHT_SETS: usize = 64;
 pub struct Space {
     /// The varied factors, one uniform input each.
     pub factors: Vec<Factor>,
-    references: Vec<RefRule>,
-    margins: Vec<f64>,
-    weights: Vec<Vec<f64>>,
-    normalisations: Vec<Normalisation>,
-    aggregations: Vec<Aggregation>,
+    pub(super) references: Vec<RefRule>,
+    pub(super) margins: Vec<f64>,
+    pub(super) weights: Vec<Vec<f64>>,
+    pub(super) normalisations: Vec<Normalisation>,
+    pub(super) aggregations: Vec<Aggregation>,
     seed: u64,
+}
+
+/// One replication's level of each factor (0 = the definition's own choice), and the seed of its
+/// resampled numerators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Levels {
+    /// Index into the reference rules.
+    pub reference: usize,
+    /// Index into the cut-off margins.
+    pub margin: usize,
+    /// Index into the weight sets.
+    pub weights: usize,
+    /// Index into the normalisations.
+    pub normalisation: usize,
+    /// Index into the aggregations.
+    pub aggregation: usize,
+    /// The indicator left out, if any.
+    pub dropped: Option<usize>,
+    /// Seed of the resampled numerators, if the counts are resampled.
+    pub noise: Option<u64>,
+}
+
+/// `first` followed by the `others` that differ from it.
+fn nominal_first<T: Copy + PartialEq>(first: T, others: &[T]) -> Vec<T> {
+    let mut out = vec![first];
+    out.extend(others.iter().copied().filter(|o| *o != first));
+    out
 }
 
 impl Space {
     /// The alternatives for `problem`; weight sets are drawn from `seed`.
     pub fn new(problem: &Problem, factors: Vec<Factor>, seed: u64) -> Space {
         let nominal = &problem.nominal;
-        let mut references = vec![nominal.reference];
-        references.extend(
-            [RefRule::Flanders, RefRule::Mean, RefRule::Median]
-                .into_iter()
-                .filter(|r| *r != nominal.reference),
-        );
         let k = problem.k();
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5745_4947_4854_5321);
-        let mut weights = vec![vec![1.0; k]];
+        let mut weights = vec![nominal.weights.clone()];
         for _ in 1..WEIGHT_SETS {
             let w: Vec<f64> = (0..k).map(|_| 0.5 + uniform(&mut rng)).collect();
             let mean = w.iter().sum::<f64>() / k as f64;
@@ -115,50 +137,71 @@ impl Space {
         }
         Space {
             factors,
-            references,
+            references: nominal_first(
+                nominal.reference,
+                &[RefRule::Flanders, RefRule::Mean, RefRule::Median],
+            ),
             margins: (0..3).map(|l| nominal.margin + 0.05 * l as f64).collect(),
             weights,
-            normalisations: vec![
-                Normalisation::RelativeExcess,
-                Normalisation::ZScore,
-                Normalisation::MinMax { lo: 0.0, hi: 100.0 },
-                Normalisation::PercentRank,
-            ],
-            aggregations: vec![
-                Aggregation::Arithmetic,
-                Aggregation::Geometric,
-                Aggregation::Harmonic,
-            ],
+            normalisations: nominal_first(
+                nominal.normalisation,
+                &[
+                    Normalisation::RelativeExcess,
+                    Normalisation::ZScore,
+                    Normalisation::MinMax { lo: 0.0, hi: 100.0 },
+                    Normalisation::PercentRank,
+                ],
+            ),
+            aggregations: nominal_first(
+                nominal.aggregation,
+                &[
+                    Aggregation::Arithmetic,
+                    Aggregation::Geometric,
+                    Aggregation::Harmonic,
+                ],
+            ),
             seed,
         }
     }
 
-    /// The choice for one uniform number per varied factor.
-    pub fn choice(&self, problem: &Problem, u: &[f64]) -> Choice {
+    /// The levels for one uniform number per varied factor.
+    pub fn levels(&self, problem: &Problem, u: &[f64]) -> Levels {
         let level = |u: f64, n: usize| ((u * n as f64) as usize).min(n - 1);
-        let mut c = problem.nominal.clone();
+        let mut l = Levels::default();
         for (f, &u) in self.factors.iter().zip(u) {
             match f {
-                Factor::Reference => c.reference = self.references[level(u, 3)],
-                Factor::Cutoff => c.margin = self.margins[level(u, self.margins.len())],
-                Factor::Weights => c.weights = self.weights[level(u, WEIGHT_SETS)].clone(),
-                Factor::Normalisation => {
-                    c.normalisation = self.normalisations[level(u, self.normalisations.len())]
-                }
-                Factor::Aggregation => {
-                    c.aggregation = self.aggregations[level(u, self.aggregations.len())]
-                }
-                Factor::Indicators => {
-                    c.dropped = level(u, problem.k() + 1).checked_sub(1);
-                }
+                Factor::Reference => l.reference = level(u, self.references.len()),
+                Factor::Cutoff => l.margin = level(u, self.margins.len()),
+                Factor::Weights => l.weights = level(u, WEIGHT_SETS),
+                Factor::Normalisation => l.normalisation = level(u, self.normalisations.len()),
+                Factor::Aggregation => l.aggregation = level(u, self.aggregations.len()),
+                Factor::Indicators => l.dropped = level(u, problem.k() + 1).checked_sub(1),
                 Factor::Sampling => {
-                    c.noise = Some(
+                    l.noise = Some(
                         self.seed
                             ^ ((u * 4_294_967_296.0) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
                     )
                 }
             }
         }
+        l
+    }
+
+    /// Set every field of `c` to the choices of `l` (reusing its weight buffer).
+    pub fn apply(&self, l: &Levels, c: &mut Choice) {
+        c.reference = self.references[l.reference];
+        c.margin = self.margins[l.margin];
+        c.weights.clone_from(&self.weights[l.weights]);
+        c.normalisation = self.normalisations[l.normalisation];
+        c.aggregation = self.aggregations[l.aggregation];
+        c.dropped = l.dropped;
+        c.noise = l.noise;
+    }
+
+    /// The choice for one uniform number per varied factor.
+    pub fn choice(&self, problem: &Problem, u: &[f64]) -> Choice {
+        let mut c = problem.nominal.clone();
+        self.apply(&self.levels(problem, u), &mut c);
         c
     }
 }
@@ -217,21 +260,55 @@ pub struct Summary {
     pub mean_rank_shift: f64,
 }
 
+/// What a replication needs besides its levels: the precomputed tables when no count is
+/// resampled, else one sampler per cell.
+enum Engine {
+    Tables(Tables),
+    Noise(Vec<Sampler>),
+}
+
+impl Engine {
+    fn new(problem: &Problem, space: &Space) -> Engine {
+        if space.factors.contains(&Factor::Sampling) {
+            Engine::Noise(problem.samplers())
+        } else {
+            Engine::Tables(Tables::new(problem, space))
+        }
+    }
+
+    /// Score the replication `l` into `work` (`choice` is scratch).
+    fn replicate(&self, p: &Problem, s: &Space, l: &Levels, choice: &mut Choice, work: &mut Work) {
+        match self {
+            Engine::Tables(t) => t.replicate(s, l, work),
+            Engine::Noise(samplers) => {
+                s.apply(l, choice);
+                p.replicate(choice, samplers, work);
+            }
+        }
+    }
+}
+
+/// Per-thread totals and scratch space.
 #[derive(Clone)]
 struct Acc {
     hist: Vec<u32>,
+    /// Points per cell (indicator-major), counted when counts are resampled.
     points: Vec<u64>,
+    /// Replications per (reference, margin) pair, when they are not.
+    pairs: Vec<u64>,
     eligible: Vec<u64>,
     cents: Vec<u64>,
     shift: u64,
     flags: Vec<bool>,
+    u: Vec<f64>,
+    choice: Choice,
     work: Work,
 }
 
 /// Nominal ranks (the definition's own choices, no noise).
 pub fn nominal_ranks(problem: &Problem) -> Vec<u32> {
     let mut work = Work::default();
-    problem.replicate(&problem.nominal, &mut work);
+    problem.replicate(&problem.nominal, &[], &mut work);
     work.ranks
 }
 
@@ -244,25 +321,32 @@ pub fn monte_carlo(
 ) -> Summary {
     let (n, k, d) = (problem.n(), problem.k(), space.factors.len());
     let nominal = nominal_ranks(problem);
+    let engine = Engine::new(problem, space);
+    let pairs = space.references.len() * space.margins.len();
     let new = || Acc {
         hist: vec![0; n * n],
         points: vec![0; n * k],
+        pairs: vec![0; pairs],
         eligible: vec![0; n],
         cents: vec![0; n],
         shift: 0,
         flags: Vec::with_capacity(n),
+        u: vec![0.0; d],
+        choice: problem.nominal.clone(),
         work: Work::default(),
     };
     let budget_cents = (opts.budget * 100.0).round();
+    // `budget_cents * key / key_sum` evaluates the product first: precompute it.
+    let share: Vec<f64> = opts.key.iter().map(|key| budget_cents * key).collect();
     let acc = (0..opts.runs as usize)
         .into_par_iter()
         .with_min_len(256)
         .fold(new, |mut acc, r| {
             let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
             rng.set_stream(r as u64);
-            let u: Vec<f64> = (0..d).map(|_| uniform(&mut rng)).collect();
-            let choice = space.choice(problem, &u);
-            problem.replicate(&choice, &mut acc.work);
+            acc.u.iter_mut().for_each(|u| *u = uniform(&mut rng));
+            let levels = space.levels(problem, &acc.u);
+            engine.replicate(problem, space, &levels, &mut acc.choice, &mut acc.work);
             let w = &acc.work;
             acc.flags.clear();
             acc.flags.extend(w.ranks.iter().zip(&w.weighted).map(
@@ -280,18 +364,23 @@ pub fn monte_carlo(
                     key_sum += opts.key[i];
                 }
             }
-            for (p, &v) in acc.points.iter_mut().zip(&w.points) {
-                *p += u64::from(v == 1);
+            match &engine {
+                Engine::Tables(t) => acc.pairs[t.pair(&levels)] += 1,
+                Engine::Noise(_) => {
+                    for (p, &v) in acc.points.iter_mut().zip(&w.points) {
+                        *p += u64::from(v == 1);
+                    }
+                }
             }
             if key_sum > 0.0 {
-                for ((cents, &key), _) in acc
+                for ((cents, &share), _) in acc
                     .cents
                     .iter_mut()
-                    .zip(&opts.key)
+                    .zip(&share)
                     .zip(&acc.flags)
                     .filter(|(_, e)| **e)
                 {
-                    *cents += (budget_cents * key / key_sum).floor() as u64;
+                    *cents += (share / key_sum).floor() as u64;
                 }
             }
             if r % 1024 == 1023 {
@@ -300,19 +389,24 @@ pub fn monte_carlo(
             acc
         })
         .reduce(new, |mut a, b| {
+            let add = |x: &mut [u64], y: &[u64]| x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
             a.hist.iter_mut().zip(&b.hist).for_each(|(x, y)| *x += y);
-            a.points
-                .iter_mut()
-                .zip(&b.points)
-                .for_each(|(x, y)| *x += y);
-            a.eligible
-                .iter_mut()
-                .zip(&b.eligible)
-                .for_each(|(x, y)| *x += y);
-            a.cents.iter_mut().zip(&b.cents).for_each(|(x, y)| *x += y);
+            add(&mut a.points, &b.points);
+            add(&mut a.pairs, &b.pairs);
+            add(&mut a.eligible, &b.eligible);
+            add(&mut a.cents, &b.cents);
             a.shift += b.shift;
             a
         });
+    let mut points = acc.points;
+    if let Engine::Tables(t) = &engine {
+        for (pair, &count) in acc.pairs.iter().enumerate() {
+            let table = t.points(pair / space.margins.len(), pair % space.margins.len());
+            for (p, &v) in points.iter_mut().zip(table) {
+                *p += count * u64::from(v == 1);
+            }
+        }
+    }
     let runs = opts.runs.max(1) as f64;
     let units = (0..n)
         .map(|i| {
@@ -322,9 +416,7 @@ pub fn monte_carlo(
                 median_rank: quantile(hist, 0.5),
                 rank_p5: quantile(hist, 0.05),
                 rank_p95: quantile(hist, 0.95),
-                point_probability: (0..k)
-                    .map(|j| acc.points[j * n + i] as f64 / runs)
-                    .collect(),
+                point_probability: (0..k).map(|j| points[j * n + i] as f64 / runs).collect(),
                 eligible_probability: acc.eligible[i] as f64 / runs,
                 expected_amount: acc.cents[i] as f64 / runs / 100.0,
             }
@@ -351,32 +443,66 @@ pub fn quantile(hist: &[u32], p: f64) -> u32 {
     hist.len() as u32
 }
 
-/// Sobol indices of the mean absolute rank shift with respect to each varied factor, from a
-/// Saltelli design of `base` samples (`base * (d + 2)` replications) and `resamples` bootstraps.
+/// Sobol indices of one Saltelli design.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sobol {
+    /// Of the mean absolute rank shift, per factor, with bootstrap intervals.
+    pub shift: Vec<Index>,
+    /// Of each unit's rank (problem order): first-order and total index per factor, point
+    /// estimates; `None` where the unit's rank never changes.
+    pub units: Vec<Option<(Vec<f64>, Vec<f64>)>>,
+}
+
+/// Sobol indices of the mean absolute rank shift and of every unit's rank with respect to each
+/// varied factor, from a Saltelli design of `base` samples (`base * (d + 2)` replications) and
+/// `resamples` bootstraps (for the rank shift).
 pub fn sobol_rank_shift(
     problem: &Problem,
     space: &Space,
     base: usize,
     resamples: usize,
     seed: u64,
-) -> Vec<Index> {
-    let d = space.factors.len();
+) -> Sobol {
+    let (n, d) = (problem.n(), space.factors.len());
     let design = Design::random(base, d, seed);
     let nominal = nominal_ranks(problem);
-    let y: Vec<f64> = (0..design.len())
-        .into_par_iter()
-        .map_init(Work::default, |work, r| {
-            problem.replicate(&space.choice(problem, design.row(r)), work);
-            let shift: u64 = work
-                .ranks
+    let engine = Engine::new(problem, space);
+    let mut ranks = vec![0u32; design.len() * n];
+    ranks.par_chunks_mut(n.max(1)).enumerate().for_each_init(
+        || (problem.nominal.clone(), Work::default()),
+        |(choice, work), (r, out)| {
+            let levels = space.levels(problem, design.row(r));
+            engine.replicate(problem, space, &levels, choice, work);
+            out.copy_from_slice(&work.ranks);
+        },
+    );
+    let y: Vec<f64> = ranks
+        .chunks(n.max(1))
+        .map(|row| {
+            let shift: u64 = row
                 .iter()
                 .zip(&nominal)
                 .map(|(a, b)| u64::from(a.abs_diff(*b)))
                 .sum();
-            shift as f64 / problem.n() as f64
+            shift as f64 / n as f64
         })
         .collect();
-    sobol::analyse(&y, d, resamples, seed ^ 0xB007)
+    let all: Vec<usize> = (0..base).collect();
+    let units = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let y: Vec<f64> = (0..design.len())
+                .map(|r| f64::from(ranks[r * n + i]))
+                .collect();
+            y.iter()
+                .any(|&v| v != y[0])
+                .then(|| sobol::jansen(&y, d, &all))
+        })
+        .collect();
+    Sobol {
+        shift: sobol::analyse(&y, d, resamples, seed ^ 0xB007),
+        units,
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! The compact in-memory barometer for sensitivity runs: counts per unit and indicator in flat
 //! arrays, the directions, and one function that scores a replication (a set of methodological
-//! choices plus optional resampled numerators) into ranks without allocating.
+//! choices plus optional resampled numerators) into ranks without allocating once its `Work` is
+//! sized. `tables` holds the faster path for replications without resampling.
 
 use crate::barometer::Scoreboard;
-use crate::composite::aggregate::{Aggregation, aggregate};
+use crate::composite::aggregate::Aggregation;
 use crate::composite::normalise::{Normalisation, normalise};
 use crate::definition::{Comparison, Definition, Kind, Reference};
 use crate::error::data;
@@ -71,15 +72,117 @@ pub struct Work {
     values: Vec<f64>,
     column: Vec<f64>,
     normed: Vec<f64>,
-    composite: Vec<f64>,
-    row: Vec<f64>,
+    sums: Vec<f64>,
+    wsums: Vec<f64>,
+    weights: Vec<f64>,
     order: Vec<usize>,
+    ranker: Ranker,
+    /// Composite of the last replication (`NaN` where no indicator is present).
+    pub composite: Vec<f64>,
     /// Points of the last replication, indicator-major; `u8::MAX` where unknown.
     pub points: Vec<u8>,
     /// Ranks of the last replication (1 = most at risk, competition ranking).
     pub ranks: Vec<u32>,
     /// Weighted scores of the last replication.
     pub weighted: Vec<f64>,
+}
+
+impl Work {
+    /// Size the buffers for `n` units and `k` indicators and zero the scores.
+    fn reset(&mut self, n: usize, k: usize) {
+        self.values.resize(n * k, f64::NAN);
+        self.points.resize(n * k, u8::MAX);
+        self.normed.resize(n * k, f64::NAN);
+    }
+
+    /// Weighted scores and composites of `n = points.len() / k` units from indicator-major
+    /// points and prepared composite inputs (with the weights of [`Work::set_weights`]), then
+    /// ranks. Column by column, so the sums of all units advance together without branches;
+    /// each unit still adds its indicators in order, and adding +0 to a sum that started at +0
+    /// leaves its bits unchanged, so this is [`crate::composite::aggregate::aggregate`] of the
+    /// prepared terms to the bit.
+    pub(super) fn score(
+        &mut self,
+        k: usize,
+        points: &[u8],
+        inputs: &[f64],
+        aggregation: Aggregation,
+    ) {
+        let n = points.len() / k;
+        for v in [&mut self.weighted, &mut self.sums, &mut self.wsums] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        for (j, &w) in self.weights.iter().enumerate() {
+            let (p, y) = (&points[j * n..(j + 1) * n], &inputs[j * n..(j + 1) * n]);
+            let scored = self.weighted.iter_mut().zip(p);
+            let summed = self.sums.iter_mut().zip(&mut self.wsums).zip(y);
+            for ((score, &p), ((s, wsum), &y)) in scored.zip(summed) {
+                *score += if p == 1 { w } else { 0.0 };
+                let used = !y.is_nan() && w > 0.0;
+                *s += if used { w * y } else { 0.0 };
+                *wsum += if used { w } else { 0.0 };
+            }
+        }
+        self.composite.clear();
+        self.composite
+            .extend(self.sums.iter().zip(&self.wsums).map(|(&s, &wsum)| {
+                if wsum > 0.0 {
+                    aggregation.finish(s, wsum)
+                } else {
+                    f64::NAN
+                }
+            }));
+        self.ranks.resize(n, 0);
+        self.ranker
+            .rank(&self.weighted, &self.composite, &mut self.ranks);
+    }
+
+    /// The choice's weights with the dropped indicator at 0, into `self.weights`.
+    pub(super) fn set_weights(&mut self, weights: &[f64], dropped: Option<usize>) {
+        self.weights.clear();
+        self.weights.extend(weights);
+        if let Some(j) = dropped {
+            self.weights[j] = 0.0;
+        }
+    }
+}
+
+/// A precomputed draw of one numerator: binomial(den, num/den) for shares, Poisson(num)
+/// otherwise, or the count itself when it cannot vary (0, or a missing cell).
+#[derive(Debug, Clone, Copy)]
+pub enum Sampler {
+    /// Always this count.
+    Fixed(f64),
+    /// Binomial draw.
+    Binomial(Binomial),
+    /// Poisson draw.
+    Poisson(Poisson<f64>),
+}
+
+impl Sampler {
+    fn new(num: f64, den: f64, binomial: bool) -> Sampler {
+        if num <= 0.0 {
+            return Sampler::Fixed(0.0);
+        }
+        if binomial && den >= 1.0 {
+            match Binomial::new(den.round() as u64, (num / den).clamp(0.0, 1.0)) {
+                Ok(d) => Sampler::Binomial(d),
+                Err(_) => Sampler::Fixed(num),
+            }
+        } else {
+            Poisson::new(num).map_or(Sampler::Fixed(num), Sampler::Poisson)
+        }
+    }
+
+    /// One draw of the numerator.
+    pub fn draw(&self, rng: &mut ChaCha8Rng) -> f64 {
+        match self {
+            Sampler::Fixed(v) => *v,
+            Sampler::Binomial(d) => d.sample(rng) as f64,
+            Sampler::Poisson(d) => d.sample(rng),
+        }
+    }
 }
 
 impl Problem {
@@ -112,6 +215,12 @@ impl Problem {
                 def.origin, ind.id
             )));
         }
+        if !def.composite.is_plain() {
+            return Err(data(format!(
+                "{}: sensitivity runs build the composite without imputation, outlier treatment or given weights; remove them from [composite]",
+                def.origin
+            )));
+        }
         let (n, k) = (board.rows.len(), def.indicators.len());
         let mut rows: Vec<_> = board.rows.iter().collect();
         rows.sort_by(|a, b| a.nis.cmp(&b.nis));
@@ -135,8 +244,8 @@ impl Problem {
                     Comparison::Margin => def.scoring.margin.unwrap_or(0.0),
                 },
                 weights: vec![1.0; k],
-                normalisation: Normalisation::RelativeExcess,
-                aggregation: Aggregation::Arithmetic,
+                normalisation: def.composite.normalisation(),
+                aggregation: def.composite.aggregation(),
                 dropped: None,
                 noise: None,
             },
@@ -154,145 +263,171 @@ impl Problem {
         Ok(p)
     }
 
-    /// Score one replication into `work.ranks`, `work.points` and `work.weighted`.
-    pub fn replicate(&self, c: &Choice, work: &mut Work) {
+    /// One sampler per cell (indicator-major), for replications that resample the numerators.
+    pub fn samplers(&self) -> Vec<Sampler> {
+        (0..self.n() * self.k())
+            .map(|c| {
+                let j = c / self.n();
+                Sampler::new(self.num[c], self.den[c], self.binomial[j])
+            })
+            .collect()
+    }
+
+    /// The values of indicator `j` into `values` (`NaN` where missing), with numerators drawn
+    /// from `noise` when given; returns the summed numerators and denominators.
+    pub(super) fn column(
+        &self,
+        j: usize,
+        noise: Option<(&mut ChaCha8Rng, &[Sampler])>,
+        values: &mut [f64],
+    ) -> (f64, f64) {
+        let cells = j * self.n()..(j + 1) * self.n();
+        let (num, den, present) = (
+            &self.num[cells.clone()],
+            &self.den[cells.clone()],
+            &self.present[cells.clone()],
+        );
+        let (mut snum, mut sden) = (0.0, 0.0);
+        let mut noise = noise.map(|(rng, s)| (rng, &s[cells]));
+        for i in 0..values.len() {
+            if !present[i] {
+                values[i] = f64::NAN;
+                continue;
+            }
+            let a = match noise.as_mut() {
+                Some((rng, samplers)) => samplers[i].draw(rng),
+                None => num[i],
+            };
+            values[i] = a / den[i];
+            snum += a;
+            sden += den[i];
+        }
+        (snum, sden)
+    }
+
+    /// The reference of one column's `values` under `rule`; `scratch` is reordered freely.
+    pub(super) fn reference(
+        rule: RefRule,
+        values: &[f64],
+        (snum, sden): (f64, f64),
+        scratch: &mut Vec<f64>,
+    ) -> f64 {
+        match rule {
+            RefRule::Flanders => snum / sden,
+            RefRule::Mean => {
+                let (s, m) = values
+                    .iter()
+                    .filter(|v| !v.is_nan())
+                    .fold((0.0, 0usize), |(s, m), v| (s + v, m + 1));
+                s / m as f64
+            }
+            RefRule::Median => {
+                scratch.clear();
+                scratch.extend(values.iter().copied().filter(|v| !v.is_nan()));
+                median_in_place(scratch)
+            }
+        }
+    }
+
+    /// The points of indicator `j` (`u8::MAX` where unknown) for `values` against `reference`.
+    pub(super) fn points(
+        &self,
+        j: usize,
+        values: &[f64],
+        reference: f64,
+        margin: f64,
+        points: &mut [u8],
+    ) {
+        let sign = self.sign[j];
+        for (p, &v) in points.iter_mut().zip(values) {
+            *p = if v.is_nan() || reference.is_nan() {
+                u8::MAX
+            } else {
+                u8::from(sign * (v - reference) > margin * reference.abs())
+            };
+        }
+    }
+
+    /// The composite's input for indicator `j`: oriented, normalised, rescaled onto [1, 100]
+    /// when the aggregation needs positive values, and mapped by [`Aggregation::prepare`].
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn composite_input(
+        &self,
+        j: usize,
+        values: &[f64],
+        reference: f64,
+        normalisation: Normalisation,
+        aggregation: Aggregation,
+        column: &mut Vec<f64>,
+        order: &mut Vec<usize>,
+        out: &mut [f64],
+    ) {
+        let sign = self.sign[j];
+        column.clear();
+        column.extend(values.iter().map(|v| sign * v));
+        if normalisation == Normalisation::RelativeExcess && reference == 0.0 {
+            out.fill(f64::NAN);
+        } else {
+            normalise(normalisation, column, sign * reference, out, order);
+        }
+        if aggregation.needs_positive() {
+            let (lo, hi) = out
+                .iter()
+                .filter(|v| !v.is_nan())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                    (a.min(v), b.max(v))
+                });
+            for v in out.iter_mut().filter(|v| !v.is_nan()) {
+                *v = if hi > lo {
+                    1.0 + 99.0 * (*v - lo) / (hi - lo)
+                } else {
+                    50.5
+                };
+            }
+        }
+        for v in out.iter_mut() {
+            *v = aggregation.prepare(*v);
+        }
+    }
+
+    /// Score one replication into `work.ranks`, `work.points`, `work.weighted` and
+    /// `work.composite`. `samplers` must be [`Problem::samplers`] when `c.noise` is set (it is
+    /// not read otherwise).
+    pub fn replicate(&self, c: &Choice, samplers: &[Sampler], work: &mut Work) {
         let (n, k) = (self.n(), self.k());
-        work.values.resize(n * k, f64::NAN);
-        work.points.resize(n * k, u8::MAX);
-        work.column.resize(n, 0.0);
-        work.normed.resize(n * k, f64::NAN);
-        work.composite.resize(n, 0.0);
-        work.weighted.clear();
-        work.weighted.resize(n, 0.0);
-        work.ranks.resize(n, 0);
+        work.reset(n, k);
+        work.set_weights(&c.weights, c.dropped);
         let mut rng = c.noise.map(ChaCha8Rng::seed_from_u64);
         for j in 0..k {
             let cells = j * n..(j + 1) * n;
-            let (num, den, present) = (
-                &self.num[cells.clone()],
-                &self.den[cells.clone()],
-                &self.present[cells.clone()],
-            );
             let values = &mut work.values[cells.clone()];
-            let (mut snum, mut sden) = (0.0, 0.0);
-            for i in 0..n {
-                if !present[i] {
-                    values[i] = f64::NAN;
-                    continue;
-                }
-                let a = match rng.as_mut() {
-                    Some(rng) => resample(rng, num[i], den[i], self.binomial[j]),
-                    None => num[i],
-                };
-                values[i] = a / den[i];
-                snum += a;
-                sden += den[i];
-            }
-            let reference = match c.reference {
-                RefRule::Flanders => snum / sden,
-                RefRule::Mean => {
-                    let (s, m) = values
-                        .iter()
-                        .filter(|v| !v.is_nan())
-                        .fold((0.0, 0usize), |(s, m), v| (s + v, m + 1));
-                    s / m as f64
-                }
-                RefRule::Median => {
-                    work.column.clear();
-                    work.column
-                        .extend(values.iter().copied().filter(|v| !v.is_nan()));
-                    median_in_place(&mut work.column)
-                }
-            };
-            let w = if c.dropped == Some(j) {
-                0.0
-            } else {
-                c.weights[j]
-            };
-            let sign = self.sign[j];
-            let points = &mut work.points[cells.clone()];
-            for i in 0..n {
-                let v = values[i];
-                points[i] = if v.is_nan() || reference.is_nan() {
-                    u8::MAX
-                } else {
-                    let p = sign * (v - reference) > c.margin * reference.abs();
-                    if p {
-                        work.weighted[i] += w;
-                    }
-                    u8::from(p)
-                };
-            }
-            // Oriented column for the composite.
-            work.column.clear();
-            work.column.extend(values.iter().map(|v| sign * v));
-            let normed = &mut work.normed[cells];
-            if c.normalisation == Normalisation::RelativeExcess && reference == 0.0 {
-                normed.fill(f64::NAN);
-            } else {
-                normalise(
-                    c.normalisation,
-                    &work.column,
-                    sign * reference,
-                    normed,
-                    &mut work.order,
-                );
-            }
-            if c.aggregation.needs_positive() {
-                let (lo, hi) = normed
-                    .iter()
-                    .filter(|v| !v.is_nan())
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-                        (a.min(v), b.max(v))
-                    });
-                for v in normed.iter_mut() {
-                    *v = if hi > lo {
-                        1.0 + 99.0 * (*v - lo) / (hi - lo)
-                    } else {
-                        50.5
-                    };
-                }
-            }
+            let noise = rng.as_mut().map(|r| (r, samplers));
+            let sums = self.column(j, noise, values);
+            let reference = Self::reference(c.reference, values, sums, &mut work.column);
+            self.points(
+                j,
+                values,
+                reference,
+                c.margin,
+                &mut work.points[cells.clone()],
+            );
+            self.composite_input(
+                j,
+                values,
+                reference,
+                c.normalisation,
+                c.aggregation,
+                &mut work.column,
+                &mut work.order,
+                &mut work.normed[cells],
+            );
         }
-        let weights: Vec<f64> = (0..k)
-            .map(|j| {
-                if c.dropped == Some(j) {
-                    0.0
-                } else {
-                    c.weights[j]
-                }
-            })
-            .collect();
-        for i in 0..n {
-            work.row.clear();
-            work.row.extend((0..k).map(|j| work.normed[j * n + i]));
-            work.composite[i] = aggregate(c.aggregation, &work.row, &weights);
-        }
-        rank_into(
-            &work.weighted,
-            &work.composite,
-            &mut work.order,
-            &mut work.ranks,
+        let (points, normed) = (
+            std::mem::take(&mut work.points),
+            std::mem::take(&mut work.normed),
         );
-    }
-}
-
-/// A resampled numerator: binomial(den, num/den) for shares, Poisson(num) otherwise.
-fn resample(rng: &mut ChaCha8Rng, num: f64, den: f64, binomial: bool) -> f64 {
-    if num <= 0.0 {
-        return 0.0;
-    }
-    if binomial && den >= 1.0 {
-        let p = (num / den).clamp(0.0, 1.0);
-        match Binomial::new(den.round() as u64, p) {
-            Ok(d) => d.sample(rng) as f64,
-            Err(_) => num,
-        }
-    } else {
-        match Poisson::new(num) {
-            Ok(d) => d.sample(rng),
-            Err(_) => num,
-        }
+        work.score(k, &points, &normed, c.aggregation);
+        (work.points, work.normed) = (points, normed);
     }
 }
 
@@ -311,27 +446,48 @@ fn median_in_place(x: &mut [f64]) -> f64 {
     }
 }
 
-/// Competition ranks (1 = most at risk): higher score first, then higher composite (missing
-/// lowest), ties share the lowest rank.
-pub fn rank_into(score: &[f64], composite: &[f64], order: &mut Vec<usize>, ranks: &mut [u32]) {
-    let key = |i: usize| {
-        let c = composite[i];
-        (score[i], if c.is_nan() { f64::NEG_INFINITY } else { c })
-    };
-    let cmp = |a: usize, b: usize| {
-        let (ka, kb) = (key(a), key(b));
-        kb.0.total_cmp(&ka.0).then(kb.1.total_cmp(&ka.1))
-    };
-    order.clear();
-    order.extend(0..score.len());
-    order.sort_unstable_by(|&a, &b| cmp(a, b).then(a.cmp(&b)));
-    for pos in 0..order.len() {
-        let i = order[pos];
-        ranks[i] = if pos > 0 && cmp(order[pos - 1], i).is_eq() {
-            ranks[order[pos - 1]]
-        } else {
-            pos as u32 + 1
-        };
+/// Competition ranking (1 = most at risk): higher score first, then higher composite (missing
+/// lowest); equal keys share the lowest rank. Holds its sort buffer between calls.
+#[derive(Debug, Clone, Default)]
+pub struct Ranker {
+    keys: Vec<(u128, u32)>,
+}
+
+impl Ranker {
+    /// Ranks of the units with `score` and `composite` into `ranks`.
+    pub fn rank(&mut self, score: &[f64], composite: &[f64], ranks: &mut [u32]) {
+        // Ascending order of the key is descending order of (score, composite).
+        let down = |v: f64| !u128::from(ordered(v));
+        self.keys.clear();
+        self.keys.extend(
+            score
+                .iter()
+                .zip(composite)
+                .enumerate()
+                .map(|(i, (&s, &c))| {
+                    let c = if c.is_nan() { f64::NEG_INFINITY } else { c };
+                    ((down(s) << 64) | (down(c) & u128::from(u64::MAX)), i as u32)
+                }),
+        );
+        self.keys.sort_unstable_by_key(|&(key, _)| key);
+        for pos in 0..self.keys.len() {
+            let (key, i) = self.keys[pos];
+            ranks[i as usize] = if pos > 0 && self.keys[pos - 1].0 == key {
+                ranks[self.keys[pos - 1].1 as usize]
+            } else {
+                pos as u32 + 1
+            };
+        }
+    }
+}
+
+/// A `u64` in the order of the numbers (`-0` equal to `+0`, `NaN` not expected).
+fn ordered(v: f64) -> u64 {
+    let bits = (v + 0.0).to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
     }
 }
 
@@ -346,14 +502,15 @@ mod tests {
 
     #[test]
     fn ranks_are_competition_ranks() {
-        let mut ranks = vec![0; 4];
-        rank_into(
-            &[2.0, 3.0, 2.0, 2.0],
-            &[0.1, 0.0, 0.1, f64::NAN],
-            &mut Vec::new(),
+        let mut ranks = vec![0; 5];
+        Ranker::default().rank(
+            &[2.0, 3.0, 2.0, 2.0, 0.0],
+            &[0.1, 0.0, 0.1, f64::NAN, -0.0],
             &mut ranks,
         );
-        assert_eq!(ranks, [2, 1, 2, 4]);
+        assert_eq!(ranks, [2, 1, 2, 4, 5]);
+        Ranker::default().rank(&[1.0, 1.0, 1.0], &[0.0, -0.0, -1.0], &mut ranks);
+        assert_eq!(&ranks[..3], [1, 1, 3]);
     }
 
     #[test]

@@ -1,0 +1,619 @@
+//! Merging read files into a store: combine numerator and denominator halves, drop repeated rows
+//! (an error when they differ), check that each year is in one municipality set, restate rows in
+//! one set (see `harmonise`), and join with the stored rows. Works on [`Rows`] (interned strings,
+//! columns) and sorts row numbers, so millions of rows merge without a `String` per cell; the
+//! result is written as Parquet batch by batch.
+
+use super::harmonise::{self, Applied};
+use super::report::{self, Report};
+use super::rows::Rows;
+use super::{Located, ParsedFile, Part, Rejection, check_counts};
+use crate::definition::Definition;
+use crate::error::{Location, data};
+use crate::geo::{Geography, MunicipalitySet, sector_municipality};
+use crate::store::{self, Record, Status, Store, StoreMeta, col};
+use anyhow::Result;
+use polars::prelude::*;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+
+/// How to merge.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Let rows that differ from the store replace the stored counts.
+    pub replace: bool,
+    /// Make any rejected row an error.
+    pub strict: bool,
+    /// State the rows in the municipality set in force in this year (default: the newest set
+    /// present in the store and the inputs).
+    pub target_year: Option<i32>,
+}
+
+type Key = (String, i32, String);
+
+fn key_of(r: &Record) -> Key {
+    (r.unit.clone(), r.year, r.indicator.clone())
+}
+
+fn rejected_error(rejected: &[Rejection]) -> anyhow::Error {
+    let mut msg = format!("{} row(s) rejected; nothing was written:\n", rejected.len());
+    for r in rejected.iter().take(50) {
+        let _ = writeln!(msg, "  {}: {}", r.location, super::shorten(&r.reason));
+    }
+    if rejected.len() > 50 {
+        let _ = writeln!(msg, "  ... and {} more", rejected.len() - 50);
+    }
+    msg.push_str("Correct the rows and ingest again (without --strict, the other rows are kept).");
+    data(msg)
+}
+
+/// Combine numerator halves and denominator halves of the same key (from different files) into
+/// whole rows; a half without its other half is rejected.
+fn combine_parts(
+    def: &Definition,
+    rows: Vec<Located>,
+    rejected: &mut Vec<Rejection>,
+) -> (Vec<Located>, usize) {
+    let mut whole = Vec::new();
+    let mut halves: BTreeMap<Key, Vec<Located>> = BTreeMap::new();
+    for row in rows {
+        match row.part {
+            Part::Whole => whole.push(row),
+            _ => halves.entry(key_of(&row.record)).or_default().push(row),
+        }
+    }
+    let mut combined = 0;
+    for (key, parts) in halves {
+        let num = parts.iter().find(|p| p.part == Part::Numerator);
+        let den = parts.iter().find(|p| p.part == Part::Denominator);
+        match (num, den) {
+            (Some(n), Some(d)) if parts.len() == 2 => {
+                let status = n.record.status.max(d.record.status);
+                let record = Record {
+                    numerator: if status.has_counts() {
+                        n.record.numerator
+                    } else {
+                        None
+                    },
+                    denominator: d.record.denominator,
+                    status,
+                    source: format!("{} + {}", n.record.source, d.record.source),
+                    ..n.record.clone()
+                };
+                if let Err((column, reason)) = check_counts(def, &record) {
+                    rejected.push(Rejection {
+                        location: Location {
+                            column: Some(column.into()),
+                            ..n.location.clone()
+                        },
+                        reason: format!("{reason} (denominator from {})", d.location),
+                        unknown_unit: false,
+                    });
+                    continue;
+                }
+                combined += 1;
+                whole.push(Located {
+                    location: n.location.clone(),
+                    record,
+                    part: Part::Whole,
+                });
+            }
+            _ => {
+                for p in &parts {
+                    let (has, lacks) = match p.part {
+                        Part::Numerator => ("numerator", "denominator"),
+                        _ => ("denominator", "numerator"),
+                    };
+                    let reason = if parts.len() > 2
+                        || (num.is_some() != den.is_some()) && parts.len() > 1
+                    {
+                        format!(
+                            "the {has} of unit {}, year {}, indicator '{}' is given more than once ({} places)",
+                            key.0,
+                            key.1,
+                            key.2,
+                            parts.len()
+                        )
+                    } else {
+                        format!(
+                            "only the {has} of unit {}, year {}, indicator '{}' is given; ingest this \
+                             file together with the file that gives the {lacks}",
+                            key.0, key.1, key.2
+                        )
+                    };
+                    rejected.push(Rejection {
+                        location: p.location.clone(),
+                        reason,
+                        unknown_unit: false,
+                    });
+                }
+            }
+        }
+    }
+    (whole, combined)
+}
+
+/// The rows a merge gives, in store order (unit, year, indicator), with the store's metadata.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    rows: Rows,
+    order: Vec<u32>,
+    /// Store metadata (the inputs so far).
+    pub meta: StoreMeta,
+    /// The store's name in messages.
+    pub origin: String,
+}
+
+impl Merged {
+    /// Number of rows.
+    pub fn height(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The rows as records, in store order.
+    pub fn records(&self) -> Result<Vec<Record>> {
+        Ok(self
+            .order
+            .iter()
+            .map(|&i| self.rows.record(i as usize))
+            .collect())
+    }
+
+    /// The years present, ascending.
+    pub fn years(&self) -> Vec<i32> {
+        let mut years: Vec<i32> = Vec::new();
+        for &i in &self.order {
+            let year = self.rows.year[i as usize];
+            if years.last() != Some(&year) {
+                years.push(year);
+            }
+        }
+        years.sort_unstable();
+        years.dedup();
+        years
+    }
+
+    /// A short human description: origin, rows, years.
+    pub fn describe(&self) -> String {
+        store::describe(&self.origin, self.height(), &self.years())
+    }
+
+    /// Rows `start..start + len` as a frame with the store's columns.
+    fn batch(&self, start: usize, len: usize) -> Result<DataFrame> {
+        let (r, idx) = (&self.rows, &self.order[start..start + len]);
+        let strings = |names: &super::rows::Interner, ids: &[u32]| {
+            StringChunked::from_iter_values(
+                "".into(),
+                idx.iter().map(|&i| names.name(ids[i as usize])),
+            )
+        };
+        let counts = |v: &[f64]| {
+            Float64Chunked::from_iter_options(
+                "".into(),
+                idx.iter().map(|&i| super::rows::from_column(v[i as usize])),
+            )
+        };
+        // The seven columns are built on all cores.
+        let columns: Vec<Column> = (0..7)
+            .into_par_iter()
+            .map(|c| {
+                let (series, name) = match c {
+                    0 => (strings(&r.units, &r.unit).into_series(), col::UNIT),
+                    1 => (
+                        Int32Chunked::from_iter_values(
+                            "".into(),
+                            idx.iter().map(|&i| r.year[i as usize]),
+                        )
+                        .into_series(),
+                        col::YEAR,
+                    ),
+                    2 => (
+                        strings(&r.indicators, &r.indicator).into_series(),
+                        col::INDICATOR,
+                    ),
+                    3 => (counts(&r.numerator).into_series(), col::NUMERATOR),
+                    4 => (counts(&r.denominator).into_series(), col::DENOMINATOR),
+                    5 => (
+                        StringChunked::from_iter_values(
+                            "".into(),
+                            idx.iter().map(|&i| r.status[i as usize].as_str()),
+                        )
+                        .into_series(),
+                        col::STATUS,
+                    ),
+                    _ => (strings(&r.sources, &r.source).into_series(), col::SOURCE),
+                };
+                Column::from(series.with_name(name.into()))
+            })
+            .collect();
+        Ok(DataFrame::new_infer_height(columns)?)
+    }
+
+    /// The store as Parquet bytes, metadata included (the same bytes as a [`Store`] with these
+    /// rows).
+    pub fn to_parquet(&self) -> Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        store::write_parquet(&mut buf, &self.meta, self.height(), |s, l| self.batch(s, l))?;
+        Ok(buf)
+    }
+
+    /// The rows as an in-memory store.
+    pub fn to_store(&self) -> Result<Store> {
+        Store::from_parquet(&self.to_parquet()?, &self.origin)
+    }
+}
+
+/// Row numbers sorted by unit, year and indicator as strings (ties: row number).
+fn sort_by_key(rows: &Rows, idx: &mut [u32]) {
+    let (units, inds) = (rows.units.ranks(), rows.indicators.ranks());
+    idx.par_sort_unstable_by_key(|&i| {
+        let i = i as usize;
+        (
+            units[rows.unit[i] as usize],
+            rows.year[i],
+            inds[rows.indicator[i] as usize],
+            i,
+        )
+    });
+}
+
+/// Whether rows `a` and `b` have the same unit, year and indicator.
+fn same_key(rows: &Rows, a: usize, b: usize) -> bool {
+    rows.unit[a] == rows.unit[b]
+        && rows.year[a] == rows.year[b]
+        && rows.indicator[a] == rows.indicator[b]
+}
+
+/// The municipality a unit code counts for in set checks: the code itself, or a sector's
+/// municipality.
+fn municipality_part(unit: &str) -> &str {
+    sector_municipality(unit).unwrap_or(unit)
+}
+
+/// Per year, the municipalities of the rows `idx` (sectors counted by their municipality), and
+/// whether the year has sector rows.
+fn year_units<'r>(rows: &'r Rows, idx: &[u32]) -> BTreeMap<i32, (BTreeSet<&'r str>, bool)> {
+    // Each unit's municipality by number (sectors share their municipality's), and whether it
+    // is a sector.
+    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    let of_unit: Vec<(u32, bool)> = rows
+        .units
+        .names()
+        .iter()
+        .map(|u| {
+            let code = municipality_part(u);
+            let next = names.len() as u32;
+            let n = *numbers.entry(code).or_insert_with(|| {
+                names.push(code);
+                next
+            });
+            (n, sector_municipality(u).is_some())
+        })
+        .collect();
+    // Rows come sorted or grouped by unit: skip repeats of the previous pair first.
+    let mut pairs: Vec<(i32, u32, bool)> = Vec::new();
+    for &i in idx {
+        let (muni, sector) = of_unit[rows.unit[i as usize] as usize];
+        let pair = (rows.year[i as usize], muni, sector);
+        if pairs.last() != Some(&pair) {
+            pairs.push(pair);
+        }
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let mut out: BTreeMap<i32, (BTreeSet<&str>, bool)> = BTreeMap::new();
+    for (year, muni, sector) in pairs {
+        let entry = out.entry(year).or_default();
+        entry.0.insert(names[muni as usize]);
+        entry.1 |= sector;
+    }
+    out
+}
+
+/// Check that each year of the rows `idx` is in one municipality set.
+fn check_sets(geo: &Geography, rows: &Rows, idx: &[u32]) -> Result<()> {
+    for (year, (units, _)) in year_units(rows, idx) {
+        geo.set_of_year_units(year, units.iter().copied())
+            .map_err(data)?;
+    }
+    Ok(())
+}
+
+/// The newest municipality set among the years of the rows `idx`.
+fn latest_set<'g>(
+    geo: &'g Geography,
+    rows: &Rows,
+    idx: &[u32],
+) -> Result<Option<&'g MunicipalitySet>> {
+    let mut best: Option<&MunicipalitySet> = None;
+    for (year, (units, _)) in year_units(rows, idx) {
+        let set = harmonise::year_set(geo, year, &units)?;
+        if best.is_none_or(|b| set.from > b.from) {
+            best = Some(set);
+        }
+    }
+    Ok(best)
+}
+
+/// Restate the rows `idx` in `target`: municipality rows of years in an older set are merged
+/// (new rows are added to `rows`); sector rows stay as they are (Statbel recodes sectors after a
+/// merger, so summing them is not meaningful), which is an error when the set was asked for
+/// (`explicit`) and a note otherwise. Returns the row numbers, the merges and the notes.
+fn restate(
+    geo: &Geography,
+    rows: &mut Rows,
+    idx: Vec<u32>,
+    target: &MunicipalitySet,
+    explicit: bool,
+) -> Result<(Vec<u32>, Vec<Applied>, Vec<String>)> {
+    let mut moving = BTreeSet::new();
+    let mut notes = Vec::new();
+    for (year, (units, sectors)) in year_units(rows, &idx) {
+        let set = harmonise::year_set(geo, year, &units)?;
+        if set == target {
+            continue;
+        }
+        harmonise::check_not_newer(year, set, target)?;
+        if sectors {
+            let what = format!(
+                "the statistical sectors of {year} lie in municipalities of the set {}, not {}; \
+                 sectors are not merged (Statbel gives merged municipalities new sector codes)",
+                set.label(),
+                target.label()
+            );
+            if explicit {
+                return Err(data(format!(
+                    "{what}: leave out --municipality-set {} or ingest sector data of another \
+                     set into a store of its own",
+                    target.from
+                )));
+            }
+            notes.push(format!("{what}; they are kept as given"));
+        }
+        moving.insert(year);
+    }
+    if moving.is_empty() {
+        return Ok((idx, Vec::new(), notes));
+    }
+    let (mut keep, parts): (Vec<u32>, Vec<u32>) = idx.into_iter().partition(|&i| {
+        let i = i as usize;
+        !moving.contains(&rows.year[i])
+            || sector_municipality(rows.units.name(rows.unit[i])).is_some()
+    });
+    let records: Vec<(Record, u32)> = parts
+        .iter()
+        .map(|&i| (rows.record(i as usize), i))
+        .collect();
+    let (out, applied) = harmonise::harmonise(geo, records, target)?;
+    for (record, tag) in out {
+        let tag = tag as usize;
+        if record == rows.record(tag) {
+            keep.push(tag as u32);
+        } else {
+            let at = rows.location(tag);
+            rows.set_place(&at.file);
+            rows.push(&record, at.line);
+            keep.push(row_number(rows.len() - 1)?);
+        }
+    }
+    Ok((keep, applied, notes))
+}
+
+fn row_number(i: usize) -> Result<u32> {
+    u32::try_from(i).map_err(|_| data("more than 4,294,967,295 rows in one ingest"))
+}
+
+/// Merge parsed files into a store (or a new one). Rejected rows are reported (an error with
+/// `strict`); errors, writing nothing, when the inputs give a key twice with different counts,
+/// when a row conflicts with the store (unless `replace`), or when a year mixes municipality
+/// sets. All rows, stored and new, are stated in one municipality set per year (see
+/// `harmonise`); statistical sectors count for their municipality in these checks and are not
+/// merged.
+pub fn merge(
+    existing: Option<&Store>,
+    files: Vec<ParsedFile>,
+    def: &Definition,
+    opts: Options,
+    geo: &Geography,
+    origin: &str,
+) -> Result<(Merged, Report)> {
+    let mut rep = Report::default();
+    let mut rejected: Vec<Rejection> = files.iter().flat_map(|f| f.rejected.clone()).collect();
+    if opts.strict && !rejected.is_empty() {
+        return Err(rejected_error(&rejected));
+    }
+    let halves: Vec<Located> = files.iter().flat_map(|f| f.halves.clone()).collect();
+    let (whole, combined) = combine_parts(def, halves, &mut rejected);
+    rep.combined = combined;
+    if opts.strict && !rejected.is_empty() {
+        return Err(rejected_error(&rejected));
+    }
+    let mut meta = existing.map(|s| s.meta.clone()).unwrap_or_default();
+    for f in &files {
+        rep.files.push(report::FileSummary {
+            file: f.input.file.clone(),
+            sha256: f.input.sha256.chars().take(12).collect(),
+            read: f.read,
+            kept: (f.rows.len() + f.halves.len()) as u64,
+            suppressed: f.rows.suppressed()
+                + f.halves
+                    .iter()
+                    .filter(|h| h.record.status == Status::Suppressed)
+                    .count() as u64,
+            skipped: f.skipped,
+            rejected: f.rejected.len() as u64,
+        });
+        rep.notes.extend(f.notes.iter().cloned());
+        if !meta
+            .inputs
+            .iter()
+            .any(|i| i.sha256 == f.input.sha256 && i.file == f.input.file)
+        {
+            meta.inputs.push(f.input.clone());
+        }
+    }
+    // One table: the files' rows in order, the combined halves, then the stored rows.
+    let mut files = files.into_iter();
+    let mut rows = files.next().map(|f| f.rows).unwrap_or_default();
+    for f in files {
+        rows.append(&f.rows);
+    }
+    for l in &whole {
+        rows.set_place(&l.location.file);
+        rows.push(&l.record, l.location.line);
+    }
+    let incoming_len = row_number(rows.len())?;
+    if let Some(s) = existing {
+        rows.set_place(&s.origin);
+        for (k, r) in s.records()?.iter().enumerate() {
+            rows.push(r, k as u64 + 1);
+        }
+    }
+    row_number(rows.len())?;
+    // Repeated rows: sort by key (then input order) so repeats are neighbours.
+    let mut incoming: Vec<u32> = (0..incoming_len).collect();
+    incoming.par_sort_unstable_by_key(|&i| {
+        let i = i as usize;
+        (rows.unit[i], rows.year[i], rows.indicator[i], i)
+    });
+    let mut kept = Vec::with_capacity(incoming.len());
+    let mut repeats = Vec::new();
+    let mut first = 0;
+    for (k, &i) in incoming.iter().enumerate() {
+        let i = i as usize;
+        if k == 0 || !same_key(&rows, first, i) {
+            first = i;
+            kept.push(i as u32);
+        } else if rows.same_counts(first, i) {
+            repeats.push((first, i));
+        } else {
+            let r = rows.record(i);
+            return Err(data(format!(
+                "duplicate row for unit {}, year {}, indicator '{}': {} and {}; keep one of them",
+                r.unit,
+                r.year,
+                r.indicator,
+                rows.location(first),
+                rows.location(i)
+            )));
+        }
+    }
+    drop(incoming);
+    repeats.sort_unstable_by_key(|&(_, again)| again);
+    rep.duplicates = repeats
+        .into_iter()
+        .map(|(a, b)| (rows.location(a), rows.location(b)))
+        .collect();
+    check_sets(geo, &rows, &kept)?;
+    let stored: Vec<u32> = (incoming_len..row_number(rows.len())?).collect();
+    let target = match opts.target_year {
+        Some(y) => Some(geo.set_for_year(y)),
+        None => {
+            // The store and the files are each in one set per year, not necessarily the same.
+            let a = latest_set(geo, &rows, &kept)?;
+            let b = latest_set(geo, &rows, &stored)?;
+            a.into_iter().chain(b).max_by_key(|s| s.from)
+        }
+    };
+    let (mut stored, mut incoming) = match target {
+        Some(t) => {
+            rep.target = t.label();
+            let explicit = opts.target_year.is_some();
+            let (s, mut applied, mut notes) = restate(geo, &mut rows, stored, t, explicit)?;
+            let (i, more, more_notes) = restate(geo, &mut rows, kept, t, explicit)?;
+            applied.extend(more);
+            notes.extend(more_notes);
+            rep.merges = applied;
+            rep.notes.extend(notes);
+            (s, i)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    sort_by_key(&rows, &mut stored);
+    sort_by_key(&rows, &mut incoming);
+    let order = join(&rows, &stored, &incoming, opts.replace, &mut rep)?;
+    check_sets(geo, &rows, &order)?;
+    rep.unknown_units = rejected.iter().filter(|r| r.unknown_unit).count();
+    rep.rejected = rejected;
+    let merged = Merged {
+        rows,
+        order,
+        meta,
+        origin: origin.to_owned(),
+    };
+    Ok((merged, rep))
+}
+
+/// Join the stored rows with the incoming ones (both sorted by key, each key once): new keys
+/// are added, equal counts leave the stored row, different counts replace it with `replace` and
+/// are an error otherwise. Counts what happened in `rep`.
+fn join(
+    rows: &Rows,
+    stored: &[u32],
+    incoming: &[u32],
+    replace: bool,
+    rep: &mut Report,
+) -> Result<Vec<u32>> {
+    let (units, inds) = (rows.units.ranks(), rows.indicators.ranks());
+    let key = |i: u32| {
+        let i = i as usize;
+        (
+            units[rows.unit[i] as usize],
+            rows.year[i],
+            inds[rows.indicator[i] as usize],
+        )
+    };
+    let mut out = Vec::with_capacity(stored.len() + incoming.len());
+    let (mut s, mut n) = (0, 0);
+    while s < stored.len() || n < incoming.len() {
+        let order = match (stored.get(s), incoming.get(n)) {
+            (Some(&a), Some(&b)) => key(a).cmp(&key(b)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                out.push(stored[s]);
+                s += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                rep.added += 1;
+                out.push(incoming[n]);
+                n += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                let (old, new) = (stored[s] as usize, incoming[n] as usize);
+                if rows.same_counts(old, new) {
+                    rep.unchanged += 1;
+                    out.push(stored[s]);
+                } else if replace {
+                    rep.replaced += 1;
+                    out.push(incoming[n]);
+                } else {
+                    let (old, record) = (rows.record(old), rows.record(new));
+                    return Err(data(format!(
+                        "{}: unit {}, year {}, indicator '{}' is already in the store from '{}' with \
+                         numerator {:?} and denominator {:?} (status {}); the file gives {:?} and {:?} \
+                         (status {}). Use --replace to take the new values",
+                        rows.location(new),
+                        record.unit,
+                        record.year,
+                        record.indicator,
+                        old.source,
+                        old.numerator,
+                        old.denominator,
+                        old.status.as_str(),
+                        record.numerator,
+                        record.denominator,
+                        record.status.as_str()
+                    )));
+                }
+                s += 1;
+                n += 1;
+            }
+        }
+    }
+    Ok(out)
+}
