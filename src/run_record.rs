@@ -136,15 +136,30 @@ impl RunRecord {
 
 /// The time of the run: `SOURCE_DATE_EPOCH` (seconds) when set, else the system clock.
 pub fn now_rfc3339() -> String {
-    let secs = std::env::var("SOURCE_DATE_EPOCH")
+    rfc3339(now_secs())
+}
+
+/// The time of the run in seconds since 1970 UTC: `SOURCE_DATE_EPOCH` when set, else the system
+/// clock (also the creation time written into XLSX files, so they are reproducible too).
+pub fn now_secs() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
         .unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64)
-        });
-    rfc3339(secs)
+        })
+}
+
+/// A new XLSX workbook whose document properties carry the run's time (`now_secs`) instead of
+/// the clock's, so that the same run gives the same bytes.
+pub fn xlsx_workbook() -> rust_xlsxwriter::Workbook {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    if let Ok(created) = rust_xlsxwriter::ExcelDateTime::from_timestamp(now_secs()) {
+        book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
+    }
+    book
 }
 
 /// Seconds since 1970-01-01 UTC as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian calendar).

@@ -153,6 +153,72 @@ pub struct Store {
     pub sha256: String,
 }
 
+/// Key of the whole-file SHA-256 in the Parquet key-value metadata.
+const CHECKSUM_KEY: &str = "barometer.sha256";
+/// The checksum's value while the checksum is computed.
+const CHECKSUM_PLACEHOLDER: &str =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Where the 64 hex digits of the checksum sit in a store's bytes: right after the key in the
+/// Thrift-encoded footer (a field header byte and the length 64). `None` when the key is absent.
+fn checksum_at(bytes: &[u8]) -> Option<usize> {
+    let key = CHECKSUM_KEY.as_bytes();
+    let start = bytes.windows(key.len()).rposition(|w| w == key)? + key.len();
+    (start..start + 4).find(|&i| {
+        bytes
+            .get(i..i + 64)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    })
+}
+
+/// Check a store's whole-file checksum before any parsing. `Ok(false)`: the file has none (a
+/// store from before checksums, or Parquet from another program).
+fn checksum(bytes: &[u8], origin: &str) -> Result<bool> {
+    let key = CHECKSUM_KEY.as_bytes();
+    if !bytes.windows(key.len()).any(|w| w == key) {
+        return Ok(false);
+    }
+    let damaged = |why: &str| {
+        data(format!(
+            "{origin} is not a barometer store: the Parquet file is damaged ({why}); restore it \
+             from a backup or ingest the source files again"
+        ))
+    };
+    let at = checksum_at(bytes).ok_or_else(|| damaged("its checksum is unreadable"))?;
+    let stated = bytes[at..at + 64].to_vec();
+    let mut copy = bytes.to_vec();
+    copy[at..at + 64].copy_from_slice(CHECKSUM_PLACEHOLDER.as_bytes());
+    if sha256_hex(&copy).as_bytes() != stated.as_slice() {
+        return Err(damaged("its checksum does not match its content"));
+    }
+    Ok(true)
+}
+
+/// Run `f`, turning a panic into `Err(its message)` without printing it (the panic hook is
+/// silenced meanwhile, for every thread: calls are serialised, and a panic elsewhere in that
+/// moment goes unreported but still unwinds). For third-party readers that assert on damaged
+/// input instead of returning an error.
+pub fn catch_silently<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(previous);
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .map_or_else(
+                || "a panic".to_owned(),
+                |m| format!("reader: {}", m.replace('\n', " ")),
+            )
+    })
+}
+
 /// SHA-256 of `bytes` as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
@@ -276,7 +342,12 @@ impl Store {
         }
     }
 
-    /// Read a store from Parquet bytes; `origin` names it in messages.
+    /// Read a store from Parquet bytes; `origin` names it in messages. A damaged file is an
+    /// error, never a panic or an abort: the whole-file checksum is checked before polars parses
+    /// a byte (polars' Parquet reader asserts, or asks for exabytes of memory, on some corruptions
+    /// the `store` fuzz target found). A file without checksum (older stores, other programs'
+    /// Parquet) is read under [`catch_silently`], which turns assertions into errors; an
+    /// allocation failure there would still abort.
     pub fn from_parquet(bytes: &[u8], origin: &str) -> Result<Store> {
         Store::read(bytes, origin, None)
     }
@@ -309,7 +380,19 @@ impl Store {
         }
     }
 
+    /// Check the whole-file checksum, then parse under [`catch_silently`] (see
+    /// [`Store::from_parquet`]).
     fn read(bytes: &[u8], origin: &str, filter: Option<Filter>) -> Result<Store> {
+        checksum(bytes, origin)?;
+        catch_silently(|| Self::read_parquet(bytes, origin, filter)).unwrap_or_else(|panic| {
+            Err(data(format!(
+                "{origin} is not a barometer store: the Parquet file is damaged ({panic}); \
+                 restore it from a backup or ingest the source files again"
+            )))
+        })
+    }
+
+    fn read_parquet(bytes: &[u8], origin: &str, filter: Option<Filter>) -> Result<Store> {
         let not_a_store = |e: PolarsError| {
             data(format!(
                 "{origin} is not a barometer store (a Parquet file written by `barometer ingest`): {e}"
@@ -525,7 +608,7 @@ impl Store {
         Ok(())
     }
 
-    /// The store as Parquet bytes, metadata included.
+    /// The store as Parquet bytes, metadata and checksum included (see [`write_parquet`]).
     pub fn to_parquet(&self) -> Result<Vec<u8>> {
         let mut buf = Vec::new();
         write_parquet(&mut buf, &self.meta, self.frame.height(), |start, len| {
@@ -636,19 +719,24 @@ pub const ROW_GROUP: usize = 512 * 512;
 /// Write a store table of `height` rows as Parquet, metadata included. `batch(start, len)` gives
 /// rows `start..start + len` as a one-chunk frame with the store's columns; each batch is one
 /// row group, so a table written whole or batch by batch gives the same bytes.
+///
+/// `buf` must be empty: the file carries its own SHA-256 under [`CHECKSUM_KEY`], computed over
+/// the whole file with that value set to 64 zeros, so that a reader checks every byte before
+/// polars parses anything (see `checksum`).
 pub fn write_parquet(
-    w: &mut impl std::io::Write,
+    buf: &mut Vec<u8>,
     meta: &StoreMeta,
     height: usize,
     batch: impl Fn(usize, usize) -> Result<DataFrame>,
 ) -> Result<()> {
+    anyhow::ensure!(buf.is_empty(), "a store is written into an empty buffer");
     let meta = serde_json::to_string(meta)?;
     let first = batch(0, height.min(ROW_GROUP))?;
-    let mut writer = ParquetWriter::new(w)
-        .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![(
-            META_KEY.to_owned(),
-            meta,
-        )])))
+    let mut writer = ParquetWriter::new(&mut *buf)
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
+            (META_KEY.to_owned(), meta),
+            (CHECKSUM_KEY.to_owned(), CHECKSUM_PLACEHOLDER.to_owned()),
+        ])))
         .batched(first.schema())?;
     writer.write_batch(&first)?;
     drop(first);
@@ -656,6 +744,9 @@ pub fn write_parquet(
         writer.write_batch(&batch(start, ROW_GROUP.min(height - start))?)?;
     }
     writer.finish()?;
+    let at = checksum_at(buf).context("the store checksum placeholder was not written")?;
+    let sum = sha256_hex(buf);
+    buf[at..at + 64].copy_from_slice(sum.as_bytes());
     Ok(())
 }
 
@@ -774,5 +865,39 @@ mod tests {
             Store::from_parquet(&store.to_parquet().unwrap(), "new.parquet").unwrap_err()
         );
         assert!(msg.contains("newer than this barometer reads"), "{msg}");
+    }
+
+    #[test]
+    fn a_damaged_store_is_an_error_never_a_panic() {
+        let records = vec![Record {
+            unit: "71016".into(),
+            year: 2013,
+            indicator: "kansarmoede-index".into(),
+            numerator: Some(12.0),
+            denominator: Some(100.0),
+            status: Status::Observed,
+            source: "t".into(),
+        }];
+        let bytes = Store::from_records(records, StoreMeta::default(), "mem")
+            .unwrap()
+            .to_parquet()
+            .unwrap();
+        let good = Store::from_parquet(&bytes, "ok.parquet")
+            .unwrap()
+            .records()
+            .unwrap();
+        // Any flipped byte is caught by the checksum before polars reads, or leaves the rows
+        // intact (a flip in the checksum's key name: read as a store without checksum).
+        for at in (0..bytes.len()).step_by(3) {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x5A;
+            match Store::from_parquet(&bad, "bad.parquet") {
+                Err(e) => assert!(format!("{e:#}").contains("bad.parquet"), "byte {at}: {e:#}"),
+                Ok(s) => assert_eq!(s.records().unwrap(), good, "byte {at} changed the rows"),
+            }
+        }
+        // A damaged file without checksum (polars asserts inside): an error, not a panic.
+        let msg = catch_silently(|| -> u8 { panic!("inside") }).unwrap_err();
+        assert_eq!(msg, "reader: inside");
     }
 }

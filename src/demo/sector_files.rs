@@ -217,7 +217,7 @@ pub fn store(data: &Data, description: &str, tidy: Option<InputFile>) -> Result<
 }
 
 /// Write the store holding the same rows as ingesting the tidy CSV, marked synthetic, with
-/// `tidy` as its input, atomically to `path`, one row group at a time.
+/// `tidy` as its input, atomically to `path`.
 pub fn write_store(
     data: &Data,
     description: &str,
@@ -225,23 +225,19 @@ pub fn write_store(
     path: &Path,
     tick: &dyn Fn(u64),
 ) -> Result<Written> {
-    let mut bytes = 0u64;
     let meta = meta(description, tidy);
     let per = (data.spec.years.len() * data.spec.indicators.len()).max(1);
-    let sha256 = atomic::write_hashed(path, |w| {
-        let mut counted = Counted {
-            inner: w,
-            bytes: &mut bytes,
-        };
-        store::write_parquet(&mut counted, &meta, data.rows(), |start, len| {
-            tick((len / per) as u64);
-            frame_of(data, start..start + len)
-        })
+    // The store carries the checksum of its own bytes, so it is built in memory, then written.
+    let mut buf = Vec::new();
+    store::write_parquet(&mut buf, &meta, data.rows(), |start, len| {
+        tick((len / per) as u64);
+        frame_of(data, start..start + len)
     })?;
+    atomic::write_bytes(path, &buf)?;
     Ok(Written {
-        bytes,
+        bytes: buf.len() as u64,
         rows: data.rows() as u64,
-        sha256,
+        sha256: store::sha256_hex(&buf),
     })
 }
 

@@ -109,23 +109,39 @@ pub fn read(
     geo: &Geography,
     indicator: Option<&str>,
 ) -> Result<ParsedFile> {
+    if let Layout::Tidy = layout {
+        return tidy::read(path, def, geo);
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    read_bytes(&bytes, path, layout, def, geo, indicator)
+}
+
+/// Read the bytes of one file in `layout`; `path` names the file in messages (what `read` does
+/// for the mapping layouts, and the entry point the fuzz targets call for every layout).
+pub fn read_bytes(
+    bytes: &[u8],
+    path: &Path,
+    layout: &Layout,
+    def: &Definition,
+    geo: &Geography,
+    indicator: Option<&str>,
+) -> Result<ParsedFile> {
     let mappings = match layout {
-        Layout::Tidy => return tidy::read(path, def, geo),
+        Layout::Tidy => return tidy::parse(bytes, path, def, geo),
         Layout::Mappings(_, m) => m,
     };
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path.display().to_string();
-    let tables: Vec<Table> = if table::is_workbook(&bytes) {
-        table::read_workbook(&bytes, &name, mappings[0].layout.sheet.as_deref())?
+    let tables: Vec<Table> = if table::is_workbook(bytes) {
+        table::read_workbook(bytes, &name, mappings[0].layout.sheet.as_deref())?
     } else {
         let sep = mappings[0]
             .layout
             .separator
             .as_deref()
             .map(|s| s.as_bytes()[0]);
-        vec![text::read_delimited(&bytes, &name, sep)?]
+        vec![text::read_delimited(bytes, &name, sep)?]
     };
-    let mut parsed = ParsedFile::new(&name, sha256_hex(&bytes));
+    let mut parsed = ParsedFile::new(&name, sha256_hex(bytes));
     let ctx = mapping::Context {
         def,
         geo,

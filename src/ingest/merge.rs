@@ -39,7 +39,7 @@ fn key_of(r: &Record) -> Key {
 fn rejected_error(rejected: &[Rejection]) -> anyhow::Error {
     let mut msg = format!("{} row(s) rejected; nothing was written:\n", rejected.len());
     for r in rejected.iter().take(50) {
-        let _ = writeln!(msg, "  {}: {}", r.location, r.reason);
+        let _ = writeln!(msg, "  {}: {}", r.location, super::shorten(&r.reason));
     }
     if rejected.len() > 50 {
         let _ = writeln!(msg, "  ... and {} more", rejected.len() - 50);

@@ -167,29 +167,53 @@ pub fn check_indicator(def: &Definition, id: &str) -> Result<(), String> {
 }
 
 /// Edit distance for suggestions: insertions, deletions, substitutions and swaps of two
-/// adjacent characters each count 1 (optimal string alignment distance).
+/// adjacent characters each count 1 (optimal string alignment distance). Strings longer than
+/// [`MAX_SUGGEST_CHARS`] are never close to a name or id: their distance is given as the longer
+/// length (an upper bound), so a pasted megabyte cell costs nothing.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la > MAX_SUGGEST_CHARS || lb > MAX_SUGGEST_CHARS {
+        return la.max(lb);
+    }
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
+    // Three rolling rows: i - 2, i - 1 and i.
+    let mut before: Vec<usize> = vec![0; lb + 1];
+    let mut prev: Vec<usize> = (0..=lb).collect();
+    let mut cur: Vec<usize> = vec![0; lb + 1];
+    for i in 1..=la {
+        cur[0] = i;
+        for j in 1..=lb {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            let mut best = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
+                best = best.min(before[j - 2] + 1);
             }
-            d[i][j] = best;
+            cur[j] = best;
         }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
     }
-    d[a.len()][b.len()]
+    prev[lb]
+}
+
+/// Longest text `edit_distance` compares character by character.
+pub const MAX_SUGGEST_CHARS: usize = 256;
+
+/// A cell or reason for a message: text over 300 characters keeps its first and last 120
+/// characters around a note of how many were left out, so that a megabyte cell does not make a
+/// megabyte message.
+pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    const KEEP: usize = 120;
+    let n = text.chars().count();
+    if n <= 300 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let head: String = text.chars().take(KEEP).collect();
+    let tail: String = text.chars().skip(n - KEEP).collect();
+    std::borrow::Cow::Owned(format!(
+        "{head}[... {} characters left out ...]{tail}",
+        n - 2 * KEEP
+    ))
 }
 
 /// Check counts against the status and the indicator's kind. Returns the column at fault.

@@ -116,7 +116,7 @@ impl Report {
                 self.unknown_units
             );
             for r in self.rejected.iter().take(limit) {
-                let _ = writeln!(out, "  {}: {}", r.location, r.reason);
+                let _ = writeln!(out, "  {}: {}", r.location, super::shorten(&r.reason));
             }
             if self.rejected.len() > limit {
                 let _ = writeln!(out, "  ... and {} more", self.rejected.len() - limit);

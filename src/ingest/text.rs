@@ -59,6 +59,7 @@ pub fn sniff_separator(header: &str) -> Option<u8> {
 /// blank lines are skipped; lines are numbered as in the
 /// file.
 pub fn read_delimited(bytes: &[u8], name: &str, separator: Option<u8>) -> Result<Table> {
+    refuse_utf16(bytes, name)?;
     if bytes.contains(&0) {
         return Err(data(format!(
             "{name}: the file contains NUL bytes; it is not a text file (an Excel workbook needs \
@@ -66,6 +67,9 @@ pub fn read_delimited(bytes: &[u8], name: &str, separator: Option<u8>) -> Result
         )));
     }
     let (text, encoding) = decode(bytes);
+    if encoding == Encoding::Windows1252 {
+        check_one_encoding(bytes, name)?;
+    }
     if text.trim().is_empty() {
         return Err(data(format!("{name}: the file is empty")));
     }
@@ -129,7 +133,60 @@ pub fn read_delimited(bytes: &[u8], name: &str, separator: Option<u8>) -> Result
             table.rows.push(Row { line, cells });
         }
     }
+    if table.header_line == 0 {
+        return Err(data(format!(
+            "{name}: no header line: no line has two or more fields separated by '{}'",
+            char::from(sep).escape_default()
+        )));
+    }
     Ok(table)
+}
+
+/// UTF-16 text (Excel's "Unicode text", with its byte-order mark) is refused with what to do,
+/// rather than read as bytes with NULs between the letters.
+pub fn refuse_utf16(bytes: &[u8], name: &str) -> Result<()> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(data(format!(
+            "{name}: the file is UTF-16 text (Excel's \"Unicode text\"); save it as CSV UTF-8 \
+             (or CSV with ';')"
+        )));
+    }
+    Ok(())
+}
+
+/// A file that is not UTF-8 but holds UTF-8 characters beside other bytes mixes encodings (lines
+/// pasted from two sources): reading it as Windows-1252 would garble the UTF-8 names silently.
+fn check_one_encoding(bytes: &[u8], name: &str) -> Result<()> {
+    let line_at = |offset: usize| 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+    let mut offset = 0;
+    let mut utf8: Option<(usize, char)> = None;
+    let mut other: Option<(usize, u8)> = None;
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        if utf8.is_none()
+            && let Some((i, c)) = valid.char_indices().find(|(_, c)| !c.is_ascii())
+        {
+            utf8 = Some((offset + i, c));
+        }
+        offset += valid.len();
+        if other.is_none()
+            && let Some(&b) = chunk.invalid().first()
+        {
+            other = Some((offset, b));
+        }
+        offset += chunk.invalid().len();
+    }
+    if let (Some((u, c)), Some((o, b))) = (utf8, other) {
+        return Err(data(format!(
+            "{name}: the file mixes encodings: line {} has the UTF-8 character '{}' and line {} \
+             the byte 0x{b:02X}, which is not UTF-8; save the whole file in one encoding (CSV \
+             UTF-8 in Excel)",
+            line_at(u),
+            c.escape_debug(),
+            line_at(o)
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -106,6 +106,12 @@ pub fn parse_from(
                 hasher.update(&buf[fresh]);
                 continue;
             }
+            // UTF-16 (Excel's "Unicode text"): refused with what to do, once two bytes are in.
+            if !eof && buf.len() < 2 {
+                hasher.update(&buf[fresh]);
+                continue;
+            }
+            super::text::refuse_utf16(&buf, &name)?;
             start = if buf.starts_with(b"\xEF\xBB\xBF") {
                 3
             } else {

@@ -114,7 +114,14 @@ fn polygon(v: &Value) -> Option<Polygon> {
         .iter()
         .map(|ring| {
             let r: Option<Ring> = ring.as_array()?.iter().map(point).collect();
-            r.filter(|r| r.len() >= 3)
+            // At least three distinct positions: a ring of one repeated point encloses nothing.
+            r.filter(|r| {
+                let mut distinct: Vec<[u64; 2]> =
+                    r.iter().map(|p| [p[0].to_bits(), p[1].to_bits()]).collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                distinct.len() >= 3
+            })
         })
         .collect::<Option<Polygon>>()
         .filter(|p| !p.is_empty())
@@ -213,7 +220,7 @@ pub fn parse(
         }
         .ok_or_else(|| {
             data(format!(
-                "{origin}: feature {i} ({key} {code}) has no valid polygon coordinates (rings of at least 3 [x, y] numbers)"
+                "{origin}: feature {i} ({key} {code}) has no valid polygon coordinates (rings of at least 3 distinct [x, y] positions)"
             ))
         })?;
         out.push(Feature {
@@ -228,6 +235,12 @@ pub fn parse(
         )));
     }
     let b = bounds(out.iter().flat_map(|f| f.polygons.iter()));
+    if !(b[2] > b[0] && b[3] > b[1]) {
+        return Err(data(format!(
+            "{origin}: the features span no area (extent [{}, {}, {}, {}]); the coordinates are not municipality boundaries",
+            b[0], b[1], b[2], b[3]
+        )));
+    }
     let detected = detect(b);
     let (crs, crs_detected) = match (crs, detected) {
         (Some(c), _) => (c, false),

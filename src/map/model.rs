@@ -379,7 +379,8 @@ pub fn build(
         Crs::Wgs84 => 1e6,
     };
     let key = |p: &[f64; 2]| ((p[0] * q).round() as i64, (p[1] * q).round() as i64);
-    let mut count: HashMap<EdgeKey, (usize, [f64; 2], [f64; 2])> = HashMap::new();
+    // A BTreeMap: the edges come out in one order whatever the hasher (the SVG is byte-stable).
+    let mut count: BTreeMap<EdgeKey, (usize, [f64; 2], [f64; 2])> = BTreeMap::new();
     for (nis, polys) in &groups {
         let province = rows[nis.as_str()].province.as_str();
         for ring in polys.iter().flat_map(|p| p.iter()) {
@@ -406,6 +407,8 @@ pub fn build(
         a[0][0]
             .total_cmp(&b[0][0])
             .then(a[0][1].total_cmp(&b[0][1]))
+            .then(a[1][0].total_cmp(&b[1][0]))
+            .then(a[1][1].total_cmp(&b[1][1]))
     });
     // Legend.
     let fmt = |v: f64| match &opts.metric {

@@ -6,7 +6,7 @@ use crate::profile::target::TargetResult;
 use crate::run_record::RunRecord;
 use crate::stats::trend::Verdict;
 use anyhow::Result;
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::Format;
 use std::io::Write;
 
 /// A table cell.
@@ -269,7 +269,7 @@ pub fn write_csv(table: &Table, record: &RunRecord, w: &mut dyn Write) -> Result
 
 /// An XLSX workbook with one sheet per table and a sheet with the run record.
 pub fn xlsx(tables: &[&Table], record: &RunRecord) -> Result<Vec<u8>> {
-    let mut book = Workbook::new();
+    let mut book = crate::run_record::xlsx_workbook();
     let bold = Format::new().set_bold();
     for table in tables {
         let sheet = book.add_worksheet();
