@@ -14,8 +14,14 @@
 # 4. times each side in turn on the same files (REPS repetitions, round robin) and prints the
 #    median wall time, the ratio to ours and the peak resident memory (GNU time) per workload.
 #
+# Workloads: score+rank of one year (ours: ingest, then score --format csv), score+rank of all
+# years (ours: ingest, then batch --table units, one row per unit-year as the peers write; also
+# timed with batch's default long table, one row per unit-year and indicator, which the peers do
+# not write), the floor (polars reading the CSV), Monte Carlo and Sobol.
+#
 # Environment: BIN (our binary; default: build target/release/barometer), SECTORS (full only),
-# REPS (repetitions), MC_RUNS, SOBOL_BASE (0 skips the Sobol workload; below about 1024 the
+# REPS (repetitions), MC_RUNS (0 skips the Monte Carlo and Sobol workloads, checks included),
+# SOBOL_BASE (0 skips the Sobol workload; below about 1024 the
 # first-order estimates are too noisy for the overlap check when the factors interact strongly),
 # WORK (scratch folder, default target/compare; generated files are deleted unless KEEP=1).
 set -euo pipefail
@@ -86,7 +92,8 @@ echo "tidy CSV: $(du -h "$TIDY" | cut -f1), $(($(wc -l <"$TIDY") - 1)) rows; yea
 O=$WORK/out
 S=$WORK/out/store.parquet
 OURS_ONE="rm -f $S; $BIN ingest --tidy $TIDY --store $S --barometer $TOML && $BIN score --year $YEAR --store $S --barometer $TOML --format csv --out $O/ours_one.csv"
-OURS_ALL="rm -f $S; $BIN ingest --tidy $TIDY --store $S --barometer $TOML && $BIN batch --years $YEARS --store $S --barometer $TOML --out $O/batch --quiet"
+OURS_ALL="rm -f $S; $BIN ingest --tidy $TIDY --store $S --barometer $TOML && $BIN batch --years $YEARS --store $S --barometer $TOML --table units --out $O/batch --quiet"
+OURS_LONG="rm -f $S; $BIN ingest --tidy $TIDY --store $S --barometer $TOML && $BIN batch --years $YEARS --store $S --barometer $TOML --out $O/batch_long --quiet"
 OURS_MC="$BIN sensitivity --year $YEAR --store $STORE --barometer $TOML --runs $MC_RUNS --vary sampling --sobol 0 --out $O/mc_ours --quiet"
 OURS_SOBOL="$BIN sensitivity --year $YEAR --store $STORE --barometer $TOML --runs 1 --vary $FACTORS --sobol $SOBOL_BASE --out $O/sobol_ours --quiet"
 MC="cd $PEERS && $PY mc_numpy.py $STORE $TOML $YEAR"
@@ -103,8 +110,11 @@ for tool in pandas polars duckdb; do
 	"$PY" "$PEERS/check_scores.py" "$O/ours_one.csv" "$O/${tool}_one.csv" --year "$YEAR"
 	"$PY" "$PEERS/check_scores.py" "$O/batch/barometer.csv" "$O/${tool}_all.csv"
 done
-sh -c "$OURS_MC" >/dev/null
-sh -c "$PEER_MC --check $O/mc_ours"
+[ "$MC_RUNS" -gt 0 ] || SOBOL_BASE=0
+if [ "$MC_RUNS" -gt 0 ]; then
+	sh -c "$OURS_MC" >/dev/null
+	sh -c "$PEER_MC --check $O/mc_ours"
+fi
 if [ "$SOBOL_BASE" -gt 0 ]; then
 	sh -c "$OURS_SOBOL" >/dev/null
 	sh -c "$PEER_SOBOL --check $O/sobol_ours"
@@ -118,10 +128,13 @@ score+rank $YEAR | pandas | $(peer pandas one "--year $YEAR")
 score+rank $YEAR | polars | $(peer polars one "--year $YEAR")
 score+rank $YEAR | duckdb | $(peer duckdb one "--year $YEAR")
 score+rank $YEARS | barometer | $OURS_ALL
+score+rank $YEARS | barometer, long table | $OURS_LONG
 score+rank $YEARS | pandas | $(peer pandas all)
 score+rank $YEARS | polars | $(peer polars all)
 score+rank $YEARS | duckdb | $(peer duckdb all)
 score+rank $YEARS | polars read_csv only (floor) | $FLOOR
+EOF
+[ "$MC_RUNS" -eq 0 ] || cat >>"$WORK/commands.txt" <<EOF
 Monte Carlo $MC_RUNS runs | barometer | $OURS_MC
 Monte Carlo $MC_RUNS runs | numpy | $PEER_MC
 EOF

@@ -1,16 +1,20 @@
 //! Scoring, ranking and allocation at statistical-sector scale: the sector demo's 20,000
 //! synthetic sectors x 12 indicators (`barometer demo --units sectors`), 2022-2023 in memory.
 //! One year scored, the same summed to municipalities, ranked against the year before, and a
-//! budget allocated over the sectors scoring 6 or more. Whole-command wall times and peak
+//! budget allocated over the sectors scoring 6 or more. The all-years path of `batch` on 8
+//! years (2016-2023, 1.92 million rows): the store read into a panel, every year scored and
+//! ranked into the unit table, and one year's long table. Whole-command wall times and peak
 //! memory on the full 2000-2023 store are in the README ("Sector scale").
 
 use barometer::allocate::plan::allocate;
 use barometer::allocate::rule::Rule;
 use barometer::barometer::score;
+use barometer::batch::{self, Table};
 use barometer::definition::Definition;
 use barometer::demo::{catalogue, sector_files, sectors};
 use barometer::geo::Geography;
 use barometer::indicators::summed_to_municipalities;
+use barometer::panel::Panel;
 use barometer::rank::Ranking;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -34,7 +38,7 @@ fn benches(c: &mut Criterion) {
     let spec = sectors::Spec {
         sectors: sectors::DEFAULT_SECTORS,
         years: vec![2022, 2023],
-        indicators,
+        indicators: indicators.clone(),
         seed: 1,
     };
     let data = sectors::generate(spec, geo, || {}).unwrap();
@@ -63,6 +67,39 @@ fn benches(c: &mut Criterion) {
     c.bench_function(
         "allocate 4.5 M euro over the sectors scoring 6+ (children key)",
         |b| b.iter(|| allocate(black_box(&board), &store, &rule, 450_000_000, None).unwrap()),
+    );
+    c.bench_function(
+        "long table of one year (240,000 rows, CSV and frame)",
+        |b| b.iter(|| batch::part(black_box(&board), &def, Table::Long).unwrap()),
+    );
+    drop(store);
+    let years: Vec<i32> = (2016..=2023).collect();
+    let spec = sectors::Spec {
+        sectors: sectors::DEFAULT_SECTORS,
+        years: years.clone(),
+        indicators,
+        seed: 1,
+    };
+    let data = sectors::generate(spec, geo, || {}).unwrap();
+    let store = sector_files::store(&data, "bench", None).unwrap();
+    drop(data);
+    c.bench_function("panel of 8 years (1.92 M rows)", |b| {
+        b.iter(|| Panel::from_store(black_box(&store), None).unwrap())
+    });
+    let panel = Panel::from_store(&store, None).unwrap();
+    drop(store);
+    c.bench_function(
+        "score and rank 8 years into the unit table (160,000 sector-years)",
+        |b| {
+            b.iter(|| {
+                let defs = std::slice::from_ref(&def);
+                batch::run(black_box(&panel), defs, geo, &years, Table::Units, |p| {
+                    black_box(p);
+                    Ok(())
+                })
+                .unwrap()
+            })
+        },
     );
 }
 

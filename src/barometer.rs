@@ -6,12 +6,11 @@
 use crate::definition::{Comparison, Definition, Indicator, Reference};
 use crate::error::data;
 use crate::geo::{FLEMISH_REGION, Geography, sector_municipality};
-use crate::indicators::{self, Level, VALUE};
 use crate::lang::Lang;
-use crate::store::{Status, Store, col};
+use crate::panel::Panel;
+use crate::store::{Status, Store};
 use anyhow::Result;
-use polars::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// One indicator's outcome for one municipality.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,43 +98,38 @@ impl Scoreboard {
     }
 }
 
-fn f64_col(df: &DataFrame, name: &str) -> Result<Float64Chunked> {
-    Ok(df.column(name)?.as_materialized_series().f64()?.clone())
-}
-
-fn str_col(df: &DataFrame, name: &str) -> Result<StringChunked> {
-    Ok(df.column(name)?.as_materialized_series().str()?.clone())
-}
-
 /// Compute the barometer for `year`.
 pub fn score(store: &Store, def: &Definition, geo: &Geography, year: i32) -> Result<Scoreboard> {
-    let years = store.years()?;
-    if !years.contains(&year) {
-        let span = match (years.first(), years.last()) {
-            (Some(a), Some(b)) => format!("the store has {a}-{b}"),
-            _ => "the store is empty".into(),
-        };
-        return Err(data(format!(
-            "year {year} is not in the store {}: {span}; choose one of those years with --year",
-            store.origin
-        )));
-    }
-    let rows = indicators::municipal(store, Some(year)).collect()?;
-    let (units, inds, stats) = (
-        str_col(&rows, col::UNIT)?,
-        str_col(&rows, col::INDICATOR)?,
-        str_col(&rows, col::STATUS)?,
-    );
-    let (nums, dens, vals) = (
-        f64_col(&rows, col::NUMERATOR)?,
-        f64_col(&rows, col::DENOMINATOR)?,
-        f64_col(&rows, VALUE)?,
-    );
-    let position: BTreeMap<&str, usize> = def
-        .indicators
+    score_panel(&Panel::from_store(store, Some(&[year]))?, def, geo, year)
+}
+
+/// Compute the barometer for `year` from a panel: what [`score`] computes, for scoring many
+/// years of one store read once (`batch`).
+pub fn score_panel(
+    panel: &Panel,
+    def: &Definition,
+    geo: &Geography,
+    year: i32,
+) -> Result<Scoreboard> {
+    let origin = &panel.identity.origin;
+    let rows = match panel.year(year) {
+        Some(rows) if panel.years().contains(&year) => rows,
+        _ => {
+            let years = panel.years();
+            let span = match (years.first(), years.last()) {
+                (Some(a), Some(b)) => format!("the store has {a}-{b}"),
+                _ => "the store is empty".into(),
+            };
+            return Err(data(format!(
+                "year {year} is not in the store {origin}: {span}; choose one of those years with --year"
+            )));
+        }
+    };
+    let k = def.indicators.len();
+    let position: Vec<Option<usize>> = panel
+        .indicators()
         .iter()
-        .enumerate()
-        .map(|(i, ind)| (ind.id.as_str(), i))
+        .map(|id| def.indicators.iter().position(|ind| ind.id == *id))
         .collect();
     let empty = Cell {
         numerator: None,
@@ -145,64 +139,70 @@ pub fn score(store: &Store, def: &Definition, geo: &Geography, year: i32) -> Res
         reference: None,
         point: None,
     };
-    let mut cells: BTreeMap<String, Vec<Cell>> = BTreeMap::new();
-    for i in 0..rows.height() {
-        let (Some(unit), Some(ind)) = (units.get(i), inds.get(i)) else {
+    // One row of k cells per unit with a row for a scored indicator, in code order.
+    let known = |v: f64| (!v.is_nan()).then_some(v);
+    let (mut units, mut grid): (Vec<&str>, Vec<Cell>) = (Vec::new(), Vec::new());
+    let mut last = u32::MAX;
+    for i in 0..rows.len() {
+        let Some(p) = position[rows.indicator[i] as usize] else {
             continue;
         };
-        let Some(&k) = position.get(ind) else {
-            continue;
-        };
-        let status = Status::parse(stats.get(i).unwrap_or_default()).unwrap_or(Status::Missing);
-        let row = cells
-            .entry(unit.to_owned())
-            .or_insert_with(|| vec![empty.clone(); def.indicators.len()]);
-        row[k] = Cell {
-            numerator: nums.get(i),
-            denominator: dens.get(i),
-            status,
-            value: vals.get(i),
+        if rows.unit[i] != last {
+            last = rows.unit[i];
+            units.push(panel.unit(last));
+            grid.extend(std::iter::repeat_n(empty.clone(), k));
+        }
+        grid[(units.len() - 1) * k + p] = Cell {
+            numerator: known(rows.numerator[i]),
+            denominator: known(rows.denominator[i]),
+            status: rows.status(i),
+            value: rows.value(i),
             ..empty.clone()
         };
     }
-    if let Some(unknown) = cells.keys().find(|u| geo.municipality_of(u).is_none()) {
+    if let Some(unknown) = units.iter().find(|u| geo.municipality_of(u).is_none()) {
         return Err(data(format!(
-            "{}: unit '{unknown}' is neither a known Flemish municipality nor a statistical sector \
-             of one; rebuild the store with `barometer ingest`",
-            store.origin
+            "{origin}: unit '{unknown}' is neither a known Flemish municipality nor a statistical \
+             sector of one; rebuild the store with `barometer ingest`"
         )));
     }
-    let is_sector = |u: &&String| sector_municipality(u).is_some();
-    let sectors = cells.keys().filter(is_sector).count();
-    if sectors > 0 && sectors < cells.len() {
+    let is_sector = |u: &&&str| sector_municipality(u).is_some();
+    let sectors = units.iter().filter(is_sector).count();
+    if sectors > 0 && sectors < units.len() {
         let (s, m) = (
-            cells.keys().find(is_sector),
-            cells.keys().find(|u| !is_sector(u)),
+            units.iter().find(is_sector),
+            units.iter().find(|u| !is_sector(u)),
         );
         return Err(data(format!(
-            "{}: year {year} mixes statistical sectors ({}) and municipalities ({}), so Flemish \
-             totals would count areas twice; keep one level per store",
-            store.origin,
-            s.map_or("", String::as_str),
-            m.map_or("", String::as_str)
+            "{origin}: year {year} mixes statistical sectors ({}) and municipalities ({}), so \
+             Flemish totals would count areas twice; keep one level per store",
+            s.copied().unwrap_or_default(),
+            m.copied().unwrap_or_default()
         )));
     }
     let set = geo
-        .set_of_year_units(year, cells.keys().map(String::as_str))
+        .set_of_year_units(year, units.iter().copied())
         .map_err(data)?;
-    let references = references(store, def, geo, year, &cells)?;
-    let mut out: Vec<Row> = Vec::with_capacity(cells.len());
-    for (nis, mut row_cells) in cells {
-        for (k, ind) in def.indicators.iter().enumerate() {
-            let cell = &mut row_cells[k];
-            cell.reference = references[k].value;
+    let flemish: Vec<bool> = units
+        .iter()
+        .map(|u| {
+            geo.municipality_of(u)
+                .is_some_and(|m| m.region == FLEMISH_REGION)
+        })
+        .collect();
+    let references = references(def, &grid, &flemish);
+    let mut out: Vec<Row> = Vec::with_capacity(units.len());
+    for (nis, row_cells) in units.iter().zip(grid.chunks_exact_mut(k.max(1))) {
+        for (j, ind) in def.indicators.iter().enumerate() {
+            let cell = &mut row_cells[j];
+            cell.reference = references[j].value;
             cell.point = match (cell.value, cell.reference) {
                 (Some(v), Some(r)) => Some(worse(def, ind, v, r)),
                 _ => None,
             };
         }
         let m = geo
-            .municipality_of(&nis)
+            .municipality_of(nis)
             .expect("units were checked against the geography above");
         out.push(Row {
             name: m.name_nl.clone(),
@@ -211,8 +211,8 @@ pub fn score(store: &Store, def: &Definition, geo: &Geography, year: i32) -> Res
             score: row_cells.iter().filter(|c| c.point == Some(true)).count() as u32,
             indicators: row_cells.iter().filter(|c| c.point.is_some()).count() as u32,
             composite: None,
-            cells: row_cells,
-            nis,
+            cells: row_cells.to_vec(),
+            nis: (*nis).to_owned(),
             rank: 0,
             percentile: 0.0,
             decile: 0,
@@ -263,37 +263,31 @@ pub fn worse(def: &Definition, ind: &Indicator, v: f64, r: f64) -> bool {
     ind.direction.sign() * (v - r) > margin * r.abs()
 }
 
-fn references(
-    store: &Store,
-    def: &Definition,
-    geo: &Geography,
-    year: i32,
-    cells: &BTreeMap<String, Vec<Cell>>,
-) -> Result<Vec<ReferenceValue>> {
-    let hierarchy = indicators::hierarchy_of(geo, cells.keys().map(String::as_str))?;
-    let flanders = indicators::aggregate(
-        indicators::municipal(store, Some(year)),
-        &hierarchy,
-        Level::Region,
-    )
-    .filter(col(Level::Region.column()).eq(lit(FLEMISH_REGION)))
-    .collect()?;
-    let (f_inds, f_vals) = (
-        str_col(&flanders, col::INDICATOR)?,
-        f64_col(&flanders, VALUE)?,
-    );
-    let flemish: BTreeMap<&str, f64> = (0..flanders.height())
-        .filter_map(|i| Some((f_inds.get(i)?, f_vals.get(i)?)))
-        .collect();
-    Ok(def
-        .indicators
+/// The reference of each scored indicator from the year's cells (`k` per unit, units in code
+/// order). The Flemish value sums the numerators and denominators of the cells with a value
+/// of the units in the Flemish Region (`flemish`, per unit), in unit order: never a mean of
+/// rates.
+fn references(def: &Definition, grid: &[Cell], flemish: &[bool]) -> Vec<ReferenceValue> {
+    let k = def.indicators.len();
+    def.indicators
         .iter()
         .enumerate()
-        .map(|(k, ind)| {
-            let mut values: Vec<f64> = cells.values().filter_map(|c| c[k].value).collect();
+        .map(|(j, ind)| {
+            let with_value = || grid.iter().skip(j).step_by(k).filter(|c| c.value.is_some());
+            let mut values: Vec<f64> = with_value().filter_map(|c| c.value).collect();
             let method = def.reference_for(ind);
             let value = match method {
-                Reference::Flanders => flemish.get(ind.id.as_str()).copied(),
+                Reference::Flanders => {
+                    let column = grid.iter().skip(j).step_by(k).zip(flemish);
+                    let counted = column.filter(|(c, f)| **f && c.value.is_some());
+                    let (num, den) = counted.fold((0.0, 0.0), |(n, d), (c, _)| {
+                        (
+                            n + c.numerator.unwrap_or(0.0),
+                            d + c.denominator.unwrap_or(0.0),
+                        )
+                    });
+                    (den > 0.0).then(|| num / den)
+                }
                 Reference::Mean => {
                     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
                 }
@@ -307,7 +301,7 @@ fn references(
                 municipalities_with_value: values.len(),
             }
         })
-        .collect())
+        .collect()
 }
 
 /// The median (mean of the two middle values for an even count).
@@ -324,10 +318,11 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
     })
 }
 
-/// Order key: higher score, then higher composite (missing lowest) is more at risk.
-fn risk_cmp(a: &Row, b: &Row) -> std::cmp::Ordering {
-    let comp = |r: &Row| r.composite.map_or(f64::NEG_INFINITY, tie_key);
-    a.score.cmp(&b.score).then(comp(a).total_cmp(&comp(b)))
+/// Order key: higher score, then higher composite (missing lowest) is more at risk. The
+/// composite's [`tie_key`] as an integer in the order of `f64::total_cmp`.
+fn risk_key(r: &Row) -> (u32, i64) {
+    let c = r.composite.map_or(f64::NEG_INFINITY, tie_key).to_bits() as i64;
+    (r.score, c ^ (((c >> 63) as u64) >> 1) as i64)
 }
 
 /// A composite rounded to 12 significant digits for ranking, so that two composites equal in
@@ -344,22 +339,33 @@ pub fn tie_key(composite: f64) -> f64 {
 }
 
 /// Sort rows for display and fill rank, percentile and decile.
-fn rank(rows: &mut [Row]) {
-    rows.sort_by(|a, b| risk_cmp(b, a).then_with(|| a.nis.cmp(&b.nis)));
+fn rank(rows: &mut Vec<Row>) {
+    let keys: Vec<(u32, i64)> = rows.iter().map(risk_key).collect();
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        keys[b]
+            .cmp(&keys[a])
+            .then_with(|| rows[a].nis.cmp(&rows[b].nis))
+    });
+    let mut unsorted: Vec<Option<Row>> = std::mem::take(rows).into_iter().map(Some).collect();
+    *rows = order
+        .iter()
+        .map(|&i| unsorted[i].take().expect("each row once"))
+        .collect();
+    let keys: Vec<(u32, i64)> = order.iter().map(|&i| keys[i]).collect();
     let n = rows.len();
     for i in 0..n {
-        let rank = if i > 0 && risk_cmp(&rows[i], &rows[i - 1]).is_eq() {
+        rows[i].rank = if i > 0 && keys[i] == keys[i - 1] {
             rows[i - 1].rank
         } else {
             i as u32 + 1
         };
-        rows[i].rank = rank;
     }
     // Percentile from the ascending rank with ties at the minimum: 1 + rows strictly less at risk.
     // Rows are sorted most at risk first, so that count is n - 1 - (last index of the tie group).
     let mut end = n;
     for i in (0..n).rev() {
-        if i + 1 < n && !risk_cmp(&rows[i], &rows[i + 1]).is_eq() {
+        if i + 1 < n && keys[i] != keys[i + 1] {
             end = i + 1;
         }
         let less_at_risk = n - end;

@@ -1,19 +1,22 @@
 //! Batch mode: the barometer of every unit (municipality or sector) for many years and one or
-//! several definitions, as one tidy long table (one row per definition, year, unit and
-//! indicator), streamed to Parquet and CSV one scoreboard at a time.
+//! several definitions, as one table: the long table (one row per definition, year, unit and
+//! indicator) or the unit table (one row per definition, year and unit). Years are scored in
+//! parallel from one [`Panel`] and written in order, one year at a time, as CSV lines and a
+//! Parquet batch.
 
-use crate::barometer::{Scoreboard, score};
+use crate::barometer::{Scoreboard, score_panel};
 use crate::definition::Definition;
 use crate::geo::Geography;
-use crate::store::Store;
+use crate::panel::Panel;
 use anyhow::Result;
 use polars::prelude::*;
 use polars_io::parquet::write::BatchedWriter;
 use polars_io::parquet::write::KeyValueMetadata;
 use polars_io::prelude::ParquetWriter;
+use rayon::prelude::*;
 use std::io::Write;
 
-/// Column names of the batch table, in order.
+/// Column names of the long table, in order.
 pub const COLUMNS: [&str; 17] = [
     "barometer",
     "year",
@@ -34,140 +37,202 @@ pub const COLUMNS: [&str; 17] = [
     "decile",
 ];
 
-/// One row of the batch table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BatchRow {
-    /// Barometer id.
-    pub barometer: String,
-    /// Year.
-    pub year: i32,
-    /// REFNIS code.
-    pub unit: String,
-    /// Dutch name.
-    pub name: String,
-    /// Indicator id.
-    pub indicator: String,
-    /// Numerator count.
-    pub numerator: Option<f64>,
-    /// Denominator count.
-    pub denominator: Option<f64>,
-    /// Store status.
-    pub status: &'static str,
-    /// Ratio numerator / denominator.
-    pub value: Option<f64>,
-    /// Reference ratio.
-    pub reference: Option<f64>,
-    /// 1 worse than the reference, 0 not, null when unknown.
-    pub point: Option<bool>,
-    /// The municipality's score that year.
-    pub score: u32,
-    /// Indicators the score rests on.
-    pub indicators: u32,
-    /// Composite (mean relative excess).
-    pub composite: Option<f64>,
-    /// Rank, 1 = most at risk.
-    pub rank: u32,
-    /// Percentile rank.
-    pub percentile: f64,
-    /// Decile.
-    pub decile: u32,
+/// Column names of the unit table, in order.
+pub const UNIT_COLUMNS: [&str; 10] = [
+    "barometer",
+    "year",
+    "unit",
+    "name",
+    "score",
+    "indicators",
+    "composite",
+    "rank",
+    "percentile",
+    "decile",
+];
+
+/// Which table a batch writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Table {
+    /// One row per barometer, year, unit and indicator: counts, status, value, reference and
+    /// point, with the unit's score, composite, rank, percentile and decile.
+    Long,
+    /// One row per barometer, year and unit: score, indicators, composite, rank, percentile
+    /// and decile.
+    Units,
 }
 
-/// Rows of one scoreboard.
-pub fn rows_of(board: &Scoreboard, def: &Definition) -> Vec<BatchRow> {
-    let mut out = Vec::with_capacity(board.rows.len() * def.indicators.len());
-    for row in &board.rows {
-        for (ind, cell) in def.indicators.iter().zip(&row.cells) {
-            out.push(BatchRow {
-                barometer: def.id.clone(),
-                year: board.year,
-                unit: row.nis.clone(),
-                name: row.name.clone(),
-                indicator: ind.id.clone(),
-                numerator: cell.numerator,
-                denominator: cell.denominator,
-                status: cell.status.as_str(),
-                value: cell.value,
-                reference: cell.reference,
-                point: cell.point,
-                score: row.score,
-                indicators: row.indicators,
-                composite: row.composite,
-                rank: row.rank,
-                percentile: row.percentile,
-                decile: row.decile,
-            });
+impl Table {
+    /// The table's column names.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Table::Long => &COLUMNS,
+            Table::Units => &UNIT_COLUMNS,
         }
     }
-    out
+
+    /// The name on the command line (for run records).
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Long => "long",
+            Table::Units => "units",
+        }
+    }
 }
 
-/// Score every definition for every year, handing each scoreboard's rows to `each` as they are
-/// made (so only one scoreboard's rows are held at a time); returns the number of rows.
+/// One scoreboard (a definition and a year) as table rows: CSV lines and a Parquet batch.
+pub struct Part {
+    /// Number of rows.
+    pub rows: u64,
+    /// The rows as CSV lines (after [`csv_header`]).
+    pub csv: Vec<u8>,
+    /// The rows as a frame with the table's columns.
+    pub frame: DataFrame,
+}
+
+/// Score every definition for every year and hand each scoreboard's rows to `each`, in order
+/// (definition, then year). Years are scored and formatted in parallel, as many at a time as
+/// there are threads, so memory holds that many parts. Returns the number of rows.
 pub fn run(
-    store: &Store,
+    panel: &Panel,
     defs: &[Definition],
     geo: &Geography,
     years: &[i32],
-    mut each: impl FnMut(&[BatchRow]) -> Result<()>,
+    table: Table,
+    mut each: impl FnMut(Part) -> Result<()>,
 ) -> Result<u64> {
+    let window = rayon::current_num_threads().max(1);
     let mut n = 0;
     for def in defs {
-        for &year in years {
-            let rows = rows_of(&score(store, def, geo, year)?, def);
-            each(&rows)?;
-            n += rows.len() as u64;
+        for some in years.chunks(window) {
+            let parts: Vec<Result<Part>> = some
+                .par_iter()
+                .map(|&year| part(&score_panel(panel, def, geo, year)?, def, table))
+                .collect();
+            for p in parts {
+                let p = p?;
+                n += p.rows;
+                each(p)?;
+            }
         }
     }
     Ok(n)
 }
 
-/// The rows as a polars frame with the columns of [`COLUMNS`].
-pub fn frame(rows: &[BatchRow]) -> Result<DataFrame> {
+/// The rows of one scoreboard in `table`.
+pub fn part(board: &Scoreboard, def: &Definition, table: Table) -> Result<Part> {
+    let (csv, frame) = match table {
+        Table::Long => (long_csv(board, def), long_frame(board, def)?),
+        Table::Units => (unit_csv(board, def), unit_frame(board, def)?),
+    };
+    Ok(Part {
+        rows: frame.height() as u64,
+        csv,
+        frame,
+    })
+}
+
+fn long_frame(board: &Scoreboard, def: &Definition) -> Result<DataFrame> {
+    let rows = || {
+        board
+            .rows
+            .iter()
+            .flat_map(|r| def.indicators.iter().zip(&r.cells).map(move |c| (r, c)))
+    };
+    let n = board.rows.len() * def.indicators.len();
     let s = |name: &str, v: Vec<&str>| Column::new(name.into(), v);
     let f = |name: &str, v: Vec<Option<f64>>| Column::new(name.into(), v);
     let u = |name: &str, v: Vec<u32>| Column::new(name.into(), v);
     let columns = vec![
-        s(
-            COLUMNS[0],
-            rows.iter().map(|r| r.barometer.as_str()).collect(),
-        ),
-        Column::new(
-            COLUMNS[1].into(),
-            rows.iter().map(|r| r.year).collect::<Vec<_>>(),
-        ),
-        s(COLUMNS[2], rows.iter().map(|r| r.unit.as_str()).collect()),
-        s(COLUMNS[3], rows.iter().map(|r| r.name.as_str()).collect()),
+        s(COLUMNS[0], vec![def.id.as_str(); n]),
+        Column::new(COLUMNS[1].into(), vec![board.year; n]),
+        s(COLUMNS[2], rows().map(|(r, _)| r.nis.as_str()).collect()),
+        s(COLUMNS[3], rows().map(|(r, _)| r.name.as_str()).collect()),
         s(
             COLUMNS[4],
-            rows.iter().map(|r| r.indicator.as_str()).collect(),
+            rows().map(|(_, (i, _))| i.id.as_str()).collect(),
         ),
-        f(COLUMNS[5], rows.iter().map(|r| r.numerator).collect()),
-        f(COLUMNS[6], rows.iter().map(|r| r.denominator).collect()),
-        s(COLUMNS[7], rows.iter().map(|r| r.status).collect()),
-        f(COLUMNS[8], rows.iter().map(|r| r.value).collect()),
-        f(COLUMNS[9], rows.iter().map(|r| r.reference).collect()),
+        f(COLUMNS[5], rows().map(|(_, (_, c))| c.numerator).collect()),
+        f(
+            COLUMNS[6],
+            rows().map(|(_, (_, c))| c.denominator).collect(),
+        ),
+        s(
+            COLUMNS[7],
+            rows().map(|(_, (_, c))| c.status.as_str()).collect(),
+        ),
+        f(COLUMNS[8], rows().map(|(_, (_, c))| c.value).collect()),
+        f(COLUMNS[9], rows().map(|(_, (_, c))| c.reference).collect()),
         Column::new(
             COLUMNS[10].into(),
-            rows.iter().map(|r| r.point).collect::<Vec<_>>(),
+            rows().map(|(_, (_, c))| c.point).collect::<Vec<_>>(),
         ),
-        u(COLUMNS[11], rows.iter().map(|r| r.score).collect()),
-        u(COLUMNS[12], rows.iter().map(|r| r.indicators).collect()),
-        f(COLUMNS[13], rows.iter().map(|r| r.composite).collect()),
-        u(COLUMNS[14], rows.iter().map(|r| r.rank).collect()),
+        u(COLUMNS[11], rows().map(|(r, _)| r.score).collect()),
+        u(COLUMNS[12], rows().map(|(r, _)| r.indicators).collect()),
+        f(COLUMNS[13], rows().map(|(r, _)| r.composite).collect()),
+        u(COLUMNS[14], rows().map(|(r, _)| r.rank).collect()),
         Column::new(
             COLUMNS[15].into(),
-            rows.iter().map(|r| r.percentile).collect::<Vec<_>>(),
+            rows().map(|(r, _)| r.percentile).collect::<Vec<_>>(),
         ),
-        u(COLUMNS[16], rows.iter().map(|r| r.decile).collect()),
+        u(COLUMNS[16], rows().map(|(r, _)| r.decile).collect()),
     ];
     Ok(DataFrame::new_infer_height(columns)?)
 }
 
-/// A Parquet writer fed one batch of rows at a time, with `manifest` (JSON) under the metadata
-/// key `barometer.manifest`.
-pub fn parquet_writer<W: Write>(w: W, manifest: &str) -> Result<BatchedWriter<W>> {
-    let schema = frame(&[])?.schema().as_ref().clone();
+fn unit_frame(board: &Scoreboard, def: &Definition) -> Result<DataFrame> {
+    let rows = &board.rows;
+    let u = |name: &str, f: fn(&crate::barometer::Row) -> u32| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+    };
+    let columns = vec![
+        Column::new(UNIT_COLUMNS[0].into(), vec![def.id.as_str(); rows.len()]),
+        Column::new(UNIT_COLUMNS[1].into(), vec![board.year; rows.len()]),
+        Column::new(
+            UNIT_COLUMNS[2].into(),
+            rows.iter().map(|r| r.nis.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            UNIT_COLUMNS[3].into(),
+            rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ),
+        u(UNIT_COLUMNS[4], |r| r.score),
+        u(UNIT_COLUMNS[5], |r| r.indicators),
+        Column::new(
+            UNIT_COLUMNS[6].into(),
+            rows.iter().map(|r| r.composite).collect::<Vec<_>>(),
+        ),
+        u(UNIT_COLUMNS[7], |r| r.rank),
+        Column::new(
+            UNIT_COLUMNS[8].into(),
+            rows.iter().map(|r| r.percentile).collect::<Vec<_>>(),
+        ),
+        u(UNIT_COLUMNS[9], |r| r.decile),
+    ];
+    Ok(DataFrame::new_infer_height(columns)?)
+}
+
+/// An empty frame with the columns and types of `table`.
+fn empty_frame(table: Table) -> Result<DataFrame> {
+    let board = Scoreboard {
+        year: 0,
+        rows: Vec::new(),
+        references: Vec::new(),
+        municipality_set: String::new(),
+        absent: Vec::new(),
+        sectors: false,
+    };
+    let def = Definition::bundled();
+    match table {
+        Table::Long => long_frame(&board, &def),
+        Table::Units => unit_frame(&board, &def),
+    }
+}
+
+/// A Parquet writer for `table`, fed one [`Part`] at a time, with `manifest` (JSON) under the
+/// metadata key `barometer.manifest`.
+pub fn parquet_writer<W: Write>(w: W, table: Table, manifest: &str) -> Result<BatchedWriter<W>> {
+    let schema = empty_frame(table)?.schema().as_ref().clone();
     Ok(ParquetWriter::new(w)
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![(
             "barometer.manifest".to_owned(),
@@ -176,45 +241,203 @@ pub fn parquet_writer<W: Write>(w: W, manifest: &str) -> Result<BatchedWriter<W>
         .batched(&schema)?)
 }
 
-/// Machine number: nine decimals at most, no binary noise, empty when missing.
-fn plain(v: Option<f64>) -> String {
-    v.map(|x| ((x * 1e9).round() / 1e9).to_string())
-        .unwrap_or_default()
-}
-
-/// The CSV header (comma separated) after the `comments` (`# ...` lines).
-pub fn csv_header(comments: &str, w: &mut dyn Write) -> Result<()> {
-    w.write_all(comments.as_bytes())?;
-    let mut out = ::csv::Writer::from_writer(w);
-    out.write_record(COLUMNS)?;
-    out.flush()?;
-    Ok(())
-}
-
-/// The rows as CSV lines (after [`csv_header`]).
-pub fn csv_rows(rows: &[BatchRow], w: &mut dyn Write) -> Result<()> {
-    let mut out = ::csv::Writer::from_writer(w);
-    for r in rows {
-        out.write_record([
-            r.barometer.clone(),
-            r.year.to_string(),
-            r.unit.clone(),
-            r.name.clone(),
-            r.indicator.clone(),
-            plain(r.numerator),
-            plain(r.denominator),
-            r.status.to_owned(),
-            plain(r.value),
-            plain(r.reference),
-            r.point.map(|p| u8::from(p).to_string()).unwrap_or_default(),
-            r.score.to_string(),
-            r.indicators.to_string(),
-            plain(r.composite),
-            r.rank.to_string(),
-            plain(Some(r.percentile)),
-            r.decile.to_string(),
-        ])?;
+/// The CSV header of `table` (comma separated) after the `comments` (`# ...` lines).
+pub fn csv_header(comments: &str, table: Table, w: &mut dyn Write) -> Result<()> {
+    let mut line = comments.as_bytes().to_vec();
+    for (i, name) in table.columns().iter().enumerate() {
+        if i > 0 {
+            line.push(b',');
+        }
+        text(&mut line, name);
     }
-    out.flush()?;
+    line.push(b'\n');
+    w.write_all(&line)?;
     Ok(())
+}
+
+/// The long table's CSV lines of one scoreboard. Fields as the `csv` crate writes them: quoted
+/// only when they hold a comma, a quote or a line break.
+fn long_csv(board: &Scoreboard, def: &Definition) -> Vec<u8> {
+    let mut out = Vec::with_capacity(board.rows.len() * def.indicators.len() * 128);
+    // What repeats is formatted once: each indicator's id, each unit's first and last fields.
+    let cells: Vec<Vec<u8>> = def
+        .indicators
+        .iter()
+        .map(|ind| {
+            let mut b = Vec::new();
+            text(&mut b, &ind.id);
+            b.push(b',');
+            b
+        })
+        .collect();
+    let (mut head, mut tail) = (Vec::new(), Vec::new());
+    for r in &board.rows {
+        head.clear();
+        unit_head(&mut head, def, board.year, r);
+        tail.clear();
+        unit_fields(&mut tail, r);
+        for (c, ind) in r.cells.iter().zip(&cells) {
+            out.extend_from_slice(&head);
+            out.extend_from_slice(ind);
+            number(&mut out, c.numerator);
+            out.push(b',');
+            number(&mut out, c.denominator);
+            out.push(b',');
+            out.extend_from_slice(c.status.as_str().as_bytes());
+            out.push(b',');
+            number(&mut out, c.value);
+            out.push(b',');
+            number(&mut out, c.reference);
+            out.push(b',');
+            if let Some(p) = c.point {
+                out.push(if p { b'1' } else { b'0' });
+            }
+            out.push(b',');
+            out.extend_from_slice(&tail);
+        }
+    }
+    out
+}
+
+/// The unit table's CSV lines of one scoreboard.
+fn unit_csv(board: &Scoreboard, def: &Definition) -> Vec<u8> {
+    let mut out = Vec::with_capacity(board.rows.len() * 96);
+    for r in &board.rows {
+        unit_head(&mut out, def, board.year, r);
+        unit_fields(&mut out, r);
+    }
+    out
+}
+
+/// barometer, year, unit and name, each followed by a comma.
+fn unit_head(out: &mut Vec<u8>, def: &Definition, year: i32, r: &crate::barometer::Row) {
+    text(out, &def.id);
+    out.push(b',');
+    integer(out, year);
+    out.push(b',');
+    text(out, &r.nis);
+    out.push(b',');
+    text(out, &r.name);
+    out.push(b',');
+}
+
+/// score, indicators, composite, rank, percentile, decile and the line end.
+fn unit_fields(out: &mut Vec<u8>, r: &crate::barometer::Row) {
+    integer(out, r.score);
+    out.push(b',');
+    integer(out, r.indicators);
+    out.push(b',');
+    number(out, r.composite);
+    out.push(b',');
+    integer(out, r.rank);
+    out.push(b',');
+    number(out, Some(r.percentile));
+    out.push(b',');
+    integer(out, r.decile);
+    out.push(b'\n');
+}
+
+/// A text field, quoted (quotes doubled) when it holds a comma, a quote or a line break.
+fn text(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+        out.push(b'"');
+        for b in s.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+fn integer(out: &mut Vec<u8>, v: impl std::fmt::Display) {
+    write!(out, "{v}").expect("writing to memory");
+}
+
+/// A machine number: rounded to nine decimals, written as the shortest decimal that reads back
+/// as that double (what `f64`'s `Display` writes, without its cost for the usual magnitudes);
+/// nothing when missing.
+pub fn number(out: &mut Vec<u8>, v: Option<f64>) {
+    let Some(x) = v else { return };
+    let scaled = (x * 1e9).round();
+    // Below 10^15 the exact decimal `scaled` x 10^-9 has at most 15 significant digits, so no
+    // shorter decimal reads back as the same double: it is what `Display` writes.
+    if scaled.is_nan() || scaled.abs() >= 1e15 {
+        write!(out, "{}", scaled / 1e9).expect("writing to memory");
+        return;
+    }
+    if scaled.is_sign_negative() {
+        out.push(b'-');
+    }
+    let m = scaled.abs() as u64;
+    integer(out, m / 1_000_000_000);
+    let mut frac = m % 1_000_000_000;
+    if frac == 0 {
+        return;
+    }
+    let mut digits = 9;
+    while frac.is_multiple_of(10) {
+        frac /= 10;
+        digits -= 1;
+    }
+    write!(out, ".{frac:0digits$}").expect("writing to memory");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn numbers_read_as_display_writes_them() {
+        let display = |x: f64| ((x * 1e9).round() / 1e9).to_string();
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            -1e-12,
+            1e-9,
+            4e-10,
+            5e-10,
+            0.1,
+            0.3,
+            1.0 / 3.0,
+            2.0 / 3.0,
+            -0.5,
+            12.0,
+            1e6,
+            999_999.999_999_999_9,
+            1e7,
+            123_456_789.0,
+            1e300,
+            -1e300,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        for _ in 0..200_000 {
+            let bits = next();
+            let mantissa = (bits >> 11) as f64 / (1u64 << 53) as f64;
+            let exponent = ((bits & 0x3f) as i32) - 40;
+            let sign = if bits & 0x40 != 0 { -1.0 } else { 1.0 };
+            cases.push(sign * mantissa * 10f64.powi(exponent.clamp(-12, 20)));
+            cases.push((bits % 100_000) as f64);
+            cases.push((bits % 100_000) as f64 / ((bits >> 20) % 5000 + 1) as f64);
+        }
+        for x in cases {
+            let mut out = Vec::new();
+            number(&mut out, Some(x));
+            assert_eq!(String::from_utf8(out).unwrap(), display(x), "{x:e}");
+        }
+        let mut out = Vec::new();
+        number(&mut out, None);
+        assert!(out.is_empty());
+    }
 }

@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod lang;
 pub mod map;
 pub mod names;
+pub mod panel;
 pub mod profile;
 pub mod rank;
 pub mod report;

@@ -274,6 +274,113 @@ fn check_schema(frame: DataFrame, origin: &str) -> Result<DataFrame> {
     Ok(frame)
 }
 
+/// What names a store in run records: its metadata, origin and checksum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// Store metadata.
+    pub meta: StoreMeta,
+    /// Where it was read from.
+    pub origin: String,
+    /// SHA-256 of its Parquet bytes.
+    pub sha256: String,
+}
+
+fn not_a_store(origin: &str, e: PolarsError) -> anyhow::Error {
+    data(format!(
+        "{origin} is not a barometer store (a Parquet file written by `barometer ingest`): {e}"
+    ))
+}
+
+/// The identity of the store in `bytes` and its Parquet metadata (row groups); an error when
+/// it is not a store or a newer format.
+fn identity(
+    bytes: &[u8],
+    origin: &str,
+) -> Result<(Identity, polars_io::parquet::metadata::FileMetadataRef)> {
+    let mut reader = ParquetReader::new(Cursor::new(bytes));
+    let file_meta = reader
+        .get_metadata()
+        .map_err(|e| not_a_store(origin, e))?
+        .clone();
+    let meta_json = file_meta
+        .key_value_metadata
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .find(|kv| kv.key == META_KEY)
+        .and_then(|kv| kv.value)
+        .ok_or_else(|| {
+            data(format!(
+                "{origin} is a Parquet file but not a barometer store (no '{META_KEY}' metadata); \
+                     make a store with `barometer ingest`"
+            ))
+        })?;
+    let version: serde_json::Value = serde_json::from_str(&meta_json)
+        .map_err(|e| data(format!("{origin}: unreadable store metadata: {e}")))?;
+    let found = version
+        .get("format_version")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    if found > u64::from(FORMAT_VERSION) {
+        return Err(data(format!(
+            "{origin} was written in store format {found}, newer than this barometer reads ({FORMAT_VERSION}); \
+                 upgrade barometer"
+        )));
+    }
+    let meta: StoreMeta = serde_json::from_value(version)
+        .map_err(|e| data(format!("{origin}: unreadable store metadata: {e}")))?;
+    let identity = Identity {
+        meta,
+        origin: origin.to_owned(),
+        sha256: sha256_hex(bytes),
+    };
+    Ok((identity, file_meta))
+}
+
+/// Read the row groups of `bytes` one at a time (every column but `source`, which is left
+/// empty), hand the rows that pass `keep` to `each`, and check that each of `wanted` is present.
+fn each_group(
+    bytes: &[u8],
+    origin: &str,
+    file_meta: &polars_io::parquet::metadata::FileMetadataRef,
+    wanted: &[i32],
+    keep: &Keep<'_>,
+    each: &mut dyn FnMut(DataFrame) -> Result<()>,
+) -> Result<()> {
+    let mut present = BTreeSet::new();
+    let mut offset = 0;
+    for group in &file_meta.row_groups {
+        let mut part = ParquetReader::new(Cursor::new(bytes))
+            .with_slice(Some((offset, group.num_rows())))
+            .with_columns(Some(
+                [col::UNIT, col::YEAR, col::INDICATOR]
+                    .into_iter()
+                    .chain([col::NUMERATOR, col::DENOMINATOR, col::STATUS])
+                    .map(str::to_owned)
+                    .collect(),
+            ))
+            .finish()
+            .map_err(|e| not_a_store(origin, e))?;
+        offset += group.num_rows();
+        let empty = Scalar::new(DataType::String, AnyValue::StringOwned("".into()));
+        part.with_column(Column::new_scalar(col::SOURCE.into(), empty, part.height()))?;
+        let part = check_schema(part, origin)?;
+        let year = part.column(col::YEAR)?.as_materialized_series().i32()?;
+        present.extend(year.iter().flatten());
+        let indicator = part
+            .column(col::INDICATOR)?
+            .as_materialized_series()
+            .str()?;
+        let mask: BooleanChunked = year
+            .iter()
+            .zip(indicator.iter())
+            .map(|(y, i)| y.is_some_and(|y| keep(y, i.unwrap_or_default())))
+            .collect();
+        each(part.filter(&mask)?)?;
+    }
+    check_years(origin, wanted, &present)
+}
+
 impl Store {
     /// Build a store from records (sorted by key; keys must be unique).
     pub fn from_records(mut records: Vec<Record>, meta: StoreMeta, origin: &str) -> Result<Store> {
@@ -383,8 +490,13 @@ impl Store {
     /// Check the whole-file checksum, then parse under [`catch_silently`] (see
     /// [`Store::from_parquet`]).
     fn read(bytes: &[u8], origin: &str, filter: Option<Filter>) -> Result<Store> {
+        Self::guarded(bytes, origin, || Self::read_parquet(bytes, origin, filter))
+    }
+
+    /// Check the whole-file checksum of `bytes`, then run `parse` under [`catch_silently`].
+    fn guarded<T>(bytes: &[u8], origin: &str, parse: impl FnOnce() -> Result<T>) -> Result<T> {
         checksum(bytes, origin)?;
-        catch_silently(|| Self::read_parquet(bytes, origin, filter)).unwrap_or_else(|panic| {
+        catch_silently(parse).unwrap_or_else(|panic| {
             Err(data(format!(
                 "{origin} is not a barometer store: the Parquet file is damaged ({panic}); \
                  restore it from a backup or ingest the source files again"
@@ -393,83 +505,25 @@ impl Store {
     }
 
     fn read_parquet(bytes: &[u8], origin: &str, filter: Option<Filter>) -> Result<Store> {
-        let not_a_store = |e: PolarsError| {
-            data(format!(
-                "{origin} is not a barometer store (a Parquet file written by `barometer ingest`): {e}"
-            ))
-        };
-        let mut reader = ParquetReader::new(Cursor::new(bytes));
-        let file_meta = reader.get_metadata().map_err(not_a_store)?.clone();
-        let meta_json = file_meta
-            .key_value_metadata
-            .clone()
-            .unwrap_or_default()
-            .into_iter()
-            .find(|kv| kv.key == META_KEY)
-            .and_then(|kv| kv.value)
-            .ok_or_else(|| {
-                data(format!(
-                    "{origin} is a Parquet file but not a barometer store (no '{META_KEY}' metadata); \
-                     make a store with `barometer ingest`"
-                ))
-            })?;
-        let version: serde_json::Value = serde_json::from_str(&meta_json)
-            .map_err(|e| data(format!("{origin}: unreadable store metadata: {e}")))?;
-        let found = version
-            .get("format_version")
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
-        if found > u64::from(FORMAT_VERSION) {
-            return Err(data(format!(
-                "{origin} was written in store format {found}, newer than this barometer reads ({FORMAT_VERSION}); \
-                 upgrade barometer"
-            )));
-        }
-        let meta: StoreMeta = serde_json::from_value(version)
-            .map_err(|e| data(format!("{origin}: unreadable store metadata: {e}")))?;
+        let (identity, file_meta) = identity(bytes, origin)?;
         let frame = match filter {
-            None => check_schema(reader.finish().map_err(not_a_store)?, origin)?,
+            None => check_schema(
+                ParquetReader::new(Cursor::new(bytes))
+                    .finish()
+                    .map_err(|e| not_a_store(origin, e))?,
+                origin,
+            )?,
             Some((wanted, keep)) => {
-                let mut present = BTreeSet::new();
                 let mut kept: Option<DataFrame> = None;
-                let mut offset = 0;
-                for group in &file_meta.row_groups {
-                    let part = ParquetReader::new(Cursor::new(bytes))
-                        .with_slice(Some((offset, group.num_rows())))
-                        .with_columns(Some(
-                            [col::UNIT, col::YEAR, col::INDICATOR]
-                                .into_iter()
-                                .chain([col::NUMERATOR, col::DENOMINATOR, col::STATUS])
-                                .map(str::to_owned)
-                                .collect(),
-                        ))
-                        .finish()
-                        .map_err(not_a_store)?;
-                    offset += group.num_rows();
-                    let mut part = part;
-                    let empty = Scalar::new(DataType::String, AnyValue::StringOwned("".into()));
-                    part.with_column(Column::new_scalar(col::SOURCE.into(), empty, part.height()))?;
-                    let part = check_schema(part, origin)?;
-                    let year = part.column(col::YEAR)?.as_materialized_series().i32()?;
-                    present.extend(year.iter().flatten());
-                    let indicator = part
-                        .column(col::INDICATOR)?
-                        .as_materialized_series()
-                        .str()?;
-                    let mask: BooleanChunked = year
-                        .iter()
-                        .zip(indicator.iter())
-                        .map(|(y, i)| y.is_some_and(|y| keep(y, i.unwrap_or_default())))
-                        .collect();
-                    let part = part.filter(&mask)?;
+                each_group(bytes, origin, &file_meta, wanted, keep, &mut |part| {
                     match &mut kept {
                         Some(k) => {
                             k.vstack_mut(&part)?;
                         }
                         None => kept = Some(part),
                     }
-                }
-                check_years(origin, wanted, &present)?;
+                    Ok(())
+                })?;
                 let mut frame = kept.unwrap_or_default();
                 frame.rechunk_mut_par();
                 frame
@@ -477,12 +531,41 @@ impl Store {
         };
         let store = Store {
             frame,
-            meta,
-            origin: origin.to_owned(),
-            sha256: sha256_hex(bytes),
+            meta: identity.meta,
+            origin: identity.origin,
+            sha256: identity.sha256,
         };
         store.check_rows()?;
         Ok(store)
+    }
+
+    /// Hand the rows of the store at `path` whose year and indicator pass `keep` to `each`, one
+    /// row group at a time, without the `source` column (see [`Store::open_filtered`]); each of
+    /// `required` must be in the store. The rows are **not checked** as [`Store::open`] checks
+    /// them: the caller checks what it reads (see `Panel`). Returns the store's identity.
+    pub fn scan(
+        path: &Path,
+        required: &[i32],
+        keep: &Keep<'_>,
+        each: &mut dyn FnMut(DataFrame) -> Result<()>,
+    ) -> Result<Identity> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read store {}", path.display()))?;
+        let origin = path.display().to_string();
+        Self::guarded(&bytes, &origin, || {
+            let (identity, file_meta) = identity(&bytes, &origin)?;
+            each_group(&bytes, &origin, &file_meta, required, keep, each)?;
+            Ok(identity)
+        })
+    }
+
+    /// The store's identity (metadata, origin, checksum), without its rows.
+    pub fn identity(&self) -> Identity {
+        Identity {
+            meta: self.meta.clone(),
+            origin: self.origin.clone(),
+            sha256: self.sha256.clone(),
+        }
     }
 
     /// Check what a store written by another program might get wrong: empty keys, counts that

@@ -604,6 +604,57 @@ fn batch_writes_parquet_csv_and_manifest() {
 }
 
 #[test]
+fn batch_unit_table_matches_score_for_every_unit() {
+    let dir = tmp();
+    let out = dir.path().join("uit");
+    barometer()
+        .args([
+            "batch",
+            "--years",
+            "2021..2023",
+            "--table",
+            "units",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.join("barometer.csv")).unwrap();
+    assert!(csv.contains("# parameter table: units"));
+    let rows: Vec<&str> = csv.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        rows[0],
+        "barometer,year,unit,name,score,indicators,composite,rank,percentile,decile"
+    );
+    assert_eq!(rows.len() - 1, 3 * 300);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["files"][1]["rows"], 900);
+    assert_eq!(manifest["columns"][4], "score");
+    // Each 2022 row carries what `score` gives that unit: score, indicators, composite, rank,
+    // percentile, decile (the last six columns of both).
+    let scored = barometer()
+        .args(["score", "--year", "2022", "--format", "csv"])
+        .output()
+        .unwrap();
+    let scored = String::from_utf8(scored.stdout).unwrap();
+    let tail = |line: &str| line.rsplitn(7, ',').take(6).collect::<Vec<_>>().join(",");
+    let expected: Vec<(String, String)> = scored
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .map(|l| (l.split(',').next().unwrap().to_owned(), tail(l)))
+        .collect();
+    let got: Vec<(String, String)> = rows[1..]
+        .iter()
+        .filter(|l| l.starts_with("kinderarmoede,2022,"))
+        .map(|l| (l.split(',').nth(2).unwrap().to_owned(), tail(l)))
+        .collect();
+    assert_eq!(got.len(), 300);
+    assert_eq!(got, expected);
+}
+
+#[test]
 fn batch_rejects_bad_years_with_a_usage_error() {
     let dir = tmp();
     barometer()

@@ -296,10 +296,12 @@ fn rss_kb() -> Option<u64> {
 #[ignore = "soak run: cargo test --release --test properties soak -- --ignored --nocapture"]
 fn soak_the_whole_pipeline() {
     use barometer::allocate::{plan, rule::Rule};
+    use barometer::batch::{self, Table};
     use barometer::ingest::{self, tidy};
+    use barometer::lang::Lang;
     use barometer::map::{self, classify::Method, geometry, svg};
+    use barometer::panel::Panel;
     use barometer::rank::Ranking;
-    use barometer::{batch, lang::Lang};
     use rand::{RngExt, SeedableRng};
 
     let iterations: usize = std::env::var("SOAK_ITERATIONS")
@@ -385,16 +387,19 @@ fn soak_the_whole_pipeline() {
         }
         let mut csv = Vec::new();
         let mut parquet = Vec::new();
-        let mut writer = batch::parquet_writer(&mut parquet, "{}").unwrap();
-        batch::csv_header("# soak\n", &mut csv).unwrap();
+        let mut writer = batch::parquet_writer(&mut parquet, Table::Long, "{}").unwrap();
+        batch::csv_header("# soak\n", Table::Long, &mut csv).unwrap();
+        let panel = Panel::from_store(&store, Some(&[year - 1, year])).unwrap();
         let rows = batch::run(
-            &store,
+            &panel,
             std::slice::from_ref(&def),
             geo,
             &[year - 1, year],
+            Table::Long,
             |part| {
-                writer.write_batch(&batch::frame(part)?)?;
-                batch::csv_rows(part, &mut csv)
+                writer.write_batch(&part.frame)?;
+                csv.extend_from_slice(&part.csv);
+                Ok(())
             },
         )
         .unwrap();

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use barometer::atomic;
-use barometer::batch;
+use barometer::batch::{self, Table};
 use barometer::definition::Definition;
 use barometer::error::usage;
 use barometer::geo::Geography;
@@ -22,7 +22,8 @@ Examples:
   barometer batch --years 2008..2023 --store mijn-store.parquet --out uitvoer/
 
 Writes barometer.parquet, barometer.csv (one row per barometer, year, municipality and
-indicator) and manifest.json (run records and SHA-256 of both tables) into --out.")]
+indicator; with --table units one row per barometer, year and municipality) and manifest.json
+(run records and SHA-256 of both tables) into --out.")]
 pub struct Args {
     /// Years: a range `2012..2023` (both ends included), a list `2019,2021` or one year.
     #[arg(long)]
@@ -37,6 +38,10 @@ pub struct Args {
     /// municipality.
     #[arg(long, value_enum, default_value_t = super::Level::Units)]
     pub level: super::Level,
+    /// The table: `long` (one row per indicator, with counts, value, reference and point) or
+    /// `units` (one row per unit: score, indicators, composite, rank, percentile, decile).
+    #[arg(long, value_enum, default_value_t = Table::Long)]
+    pub table: Table,
     /// Output folder (created when missing).
     #[arg(long)]
     pub out: PathBuf,
@@ -91,7 +96,7 @@ pub fn run(args: &Args) -> Result<()> {
             d.1.id, d.1.origin
         )));
     }
-    let store = super::load_store(args.store.as_deref(), args.level, &years)?;
+    let panel = super::load_panel(args.store.as_deref(), args.level, &years)?;
     let geo = Geography::bundled();
     let steps = (defs.len() * years.len()) as u64;
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
@@ -103,31 +108,36 @@ pub fn run(args: &Args) -> Result<()> {
         )
     };
     bar.set_message("barometers");
-    let params = [(
-        "years",
-        years
-            .iter()
-            .map(i32::to_string)
-            .collect::<Vec<_>>()
-            .join(","),
-    )];
+    let params = [
+        (
+            "years",
+            years
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        ("table", args.table.name().to_owned()),
+    ];
+    let id = &panel.identity;
     let records: Vec<RunRecord> = defs
         .iter()
-        .map(|d| RunRecord::new("batch", &params, d, &store))
+        .map(|d| RunRecord::of("batch", &params, d, &id.origin, &id.sha256, &id.meta))
         .collect();
     let record_json = serde_json::to_string(&records)?;
     let comments: String = records.iter().map(RunRecord::comment_lines).collect();
-    // Both files are streamed one scoreboard at a time; the CSV is finished inside the Parquet
-    // file's writer so that an error leaves neither behind.
+    // Both files are streamed one scoreboard at a time (scored in parallel, written in order);
+    // the CSV is finished inside the Parquet file's writer so that an error leaves neither
+    // behind.
     let mut rows = 0;
     let mut csv_sha = String::new();
     let parquet_sha = atomic::write_hashed(&args.out.join("barometer.parquet"), |pw| {
-        let mut parquet = batch::parquet_writer(pw, &record_json)?;
+        let mut parquet = batch::parquet_writer(pw, args.table, &record_json)?;
         csv_sha = atomic::write_hashed(&args.out.join("barometer.csv"), |cw| {
-            batch::csv_header(&comments, cw)?;
-            rows = batch::run(&store, &defs, geo, &years, |part| {
-                parquet.write_batch(&batch::frame(part)?)?;
-                batch::csv_rows(part, cw)?;
+            batch::csv_header(&comments, args.table, cw)?;
+            rows = batch::run(&panel, &defs, geo, &years, args.table, |part| {
+                parquet.write_batch(&part.frame)?;
+                cw.write_all(&part.csv)?;
                 bar.inc(1);
                 Ok(())
             })?;
@@ -143,7 +153,7 @@ pub fn run(args: &Args) -> Result<()> {
     ];
     let manifest = json!({
         "runs": records,
-        "columns": batch::COLUMNS,
+        "columns": args.table.columns(),
         "files": files.iter().map(|(name, sha)| json!({
             "file": name,
             "sha256": sha,

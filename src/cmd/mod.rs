@@ -16,6 +16,7 @@ use crate::cli::{Cli, Command};
 use anyhow::Result;
 use barometer::error::usage;
 use barometer::indicators;
+use barometer::panel::Panel;
 use barometer::store::Store;
 use std::io::Write;
 use std::path::Path;
@@ -76,6 +77,16 @@ pub fn load_store_where(
         Level::Municipality => {
             indicators::summed_to_municipalities(&store, barometer::geo::Geography::bundled())
         }
+    }
+}
+
+/// The rows of `years` of the store at `path` (the bundled demo store when `None`) at `level`
+/// as a panel for scoring many years; a store file scored at its own level is read straight
+/// into the panel, one row group at a time.
+pub fn load_panel(path: Option<&Path>, level: Level, years: &[i32]) -> Result<Panel> {
+    match (path, level) {
+        (Some(p), Level::Units) => Panel::open(p, years, &|y, _| years.contains(&y)),
+        _ => Panel::from_store(&load_store(path, level, years)?, None),
     }
 }
 
