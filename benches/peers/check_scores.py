@@ -2,7 +2,8 @@
 
 usage: check_scores.py OURS.csv PEER.csv [--year Y]
 OURS is `barometer score --format csv` (one year, with --year) or `barometer batch`'s
-barometer.csv (all years; one row per indicator, deduplicated here). Score, indicators and rank
+barometer.csv (all years; `--table units`: one row per unit-year, or the long table: one row per
+indicator, deduplicated here). Score, indicators and rank
 must be equal and the composite within 1e-8 (we write 9 decimals). Ranks must be equal, except
 where two composites differ by floating-point rounding only (relative 1e-12: the same mean summed
 in another order): there a rank may be any within that near-tie, computed from the peer's full
