@@ -7,7 +7,7 @@ use crate::definition::{Comparison, Definition, Indicator, Reference};
 use crate::error::data;
 use crate::geo::{FLEMISH_REGION, Geography, sector_municipality};
 use crate::lang::Lang;
-use crate::panel::Panel;
+use crate::panel::{Panel, YearRows};
 use crate::store::{Status, Store};
 use anyhow::Result;
 use std::collections::BTreeSet;
@@ -112,19 +112,17 @@ pub fn score_panel(
     year: i32,
 ) -> Result<Scoreboard> {
     let origin = &panel.identity.origin;
-    let rows = match panel.year(year) {
-        Some(rows) if panel.years().contains(&year) => rows,
-        _ => {
-            let years = panel.years();
-            let span = match (years.first(), years.last()) {
-                (Some(a), Some(b)) => format!("the store has {a}-{b}"),
-                _ => "the store is empty".into(),
-            };
-            return Err(data(format!(
-                "year {year} is not in the store {origin}: {span}; choose one of those years with --year"
-            )));
-        }
-    };
+    let years = panel.years();
+    if !years.contains(&year) {
+        let span = match (years.first(), years.last()) {
+            (Some(a), Some(b)) => format!("the store has {a}-{b}"),
+            _ => "the store is empty".into(),
+        };
+        return Err(data(format!(
+            "year {year} is not in the store {origin}: {span}; choose one of those years with --year"
+        )));
+    }
+    let rows = panel.year(year).unwrap_or(YearRows::empty());
     let k = def.indicators.len();
     let position: Vec<Option<usize>> = panel
         .indicators()

@@ -27,6 +27,18 @@ pub struct YearRows {
 }
 
 impl YearRows {
+    /// No rows (a year in the store without rows that were read).
+    pub fn empty() -> &'static YearRows {
+        static EMPTY: YearRows = YearRows {
+            unit: Vec::new(),
+            indicator: Vec::new(),
+            numerator: Vec::new(),
+            denominator: Vec::new(),
+            status: Vec::new(),
+        };
+        &EMPTY
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.unit.len()
