@@ -162,8 +162,7 @@ const CHECKSUM_PLACEHOLDER: &str =
 /// Where the 64 hex digits of the checksum sit in a store's bytes: right after the key in the
 /// Thrift-encoded footer (a field header byte and the length 64). `None` when the key is absent.
 fn checksum_at(bytes: &[u8]) -> Option<usize> {
-    let key = CHECKSUM_KEY.as_bytes();
-    let start = bytes.windows(key.len()).rposition(|w| w == key)? + key.len();
+    let start = memchr::memmem::rfind(bytes, CHECKSUM_KEY.as_bytes())? + CHECKSUM_KEY.len();
     (start..start + 4).find(|&i| {
         bytes
             .get(i..i + 64)
@@ -171,12 +170,20 @@ fn checksum_at(bytes: &[u8]) -> Option<usize> {
     })
 }
 
-/// Check a store's whole-file checksum before any parsing. `Ok(false)`: the file has none (a
-/// store from before checksums, or Parquet from another program).
-fn checksum(bytes: &[u8], origin: &str) -> Result<bool> {
-    let key = CHECKSUM_KEY.as_bytes();
-    if !bytes.windows(key.len()).any(|w| w == key) {
-        return Ok(false);
+/// Check a store's whole-file checksum before any parsing. A file with barometer store metadata
+/// but no checksum is refused (written before checksums, or its checksum key is damaged: polars
+/// could abort on its pages); a file without either is left to the reader, which stops at the
+/// footer ("not a barometer store") before decoding any page.
+fn checksum(bytes: &[u8], origin: &str) -> Result<()> {
+    let has = |key: &str| memchr::memmem::find(bytes, key.as_bytes()).is_some();
+    if !has(CHECKSUM_KEY) {
+        if has(META_KEY) {
+            return Err(data(format!(
+                "{origin}: the store carries no checksum (written by an older barometer, or \
+                 damaged), so it is not read; ingest the source files again"
+            )));
+        }
+        return Ok(());
     }
     let damaged = |why: &str| {
         data(format!(
@@ -191,7 +198,7 @@ fn checksum(bytes: &[u8], origin: &str) -> Result<bool> {
     if sha256_hex(&copy).as_bytes() != stated.as_slice() {
         return Err(damaged("its checksum does not match its content"));
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Run `f`, turning a panic into `Err(its message)` without printing it (the panic hook is
@@ -452,9 +459,8 @@ impl Store {
     /// Read a store from Parquet bytes; `origin` names it in messages. A damaged file is an
     /// error, never a panic or an abort: the whole-file checksum is checked before polars parses
     /// a byte (polars' Parquet reader asserts, or asks for exabytes of memory, on some corruptions
-    /// the `store` fuzz target found). A file without checksum (older stores, other programs'
-    /// Parquet) is read under [`catch_silently`], which turns assertions into errors; an
-    /// allocation failure there would still abort.
+    /// the `store` fuzz target found); a file with store metadata but no checksum is refused,
+    /// and the rest is read under [`catch_silently`], which turns reader assertions into errors.
     pub fn from_parquet(bytes: &[u8], origin: &str) -> Result<Store> {
         Store::read(bytes, origin, None)
     }

@@ -65,8 +65,18 @@ pub fn is_header(cells: &[String]) -> bool {
 }
 
 /// Every non-empty sheet of a workbook (xlsx, xlsb, xls or ods) as a table; the first non-empty
-/// row with two or more cells is its header. `only`: read just that sheet.
+/// row with two or more cells is its header. `only`: read just that sheet. A workbook that makes
+/// the reader (calamine) panic is an error: the `workbook` fuzz target found cell references
+/// that overflow its column arithmetic.
 pub fn read_workbook(bytes: &[u8], name: &str, only: Option<&str>) -> Result<Vec<Table>> {
+    crate::store::catch_silently(|| read_sheets(bytes, name, only)).unwrap_or_else(|panic| {
+        Err(data(format!(
+            "{name}: not a readable Excel workbook: the file is damaged ({panic})"
+        )))
+    })
+}
+
+fn read_sheets(bytes: &[u8], name: &str, only: Option<&str>) -> Result<Vec<Table>> {
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| data(format!("{name}: not a readable Excel workbook: {e}")))?;
     let names = book.sheet_names();
