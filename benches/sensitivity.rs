@@ -168,7 +168,7 @@ fn benches(c: &mut Criterion) {
     let p = barometer_problem();
     let mut work = Work::default();
     c.bench_function("replication 300x7: nominal", |b| {
-        b.iter(|| p.replicate(black_box(&p.nominal), &[], &mut work))
+        b.iter(|| p.replicate(black_box(&p.nominal), None, &mut work))
     });
     let methods: Vec<Factor> = FACTORS
         .into_iter()
@@ -178,7 +178,7 @@ fn benches(c: &mut Criterion) {
     let u = [0.9, 0.9, 0.9, 0.9, 0.9, 0.9];
     let choice = space.choice(&p, &u);
     c.bench_function("replication 300x7: all methodological factors", |b| {
-        b.iter(|| p.replicate(black_box(&choice), &[], &mut work))
+        b.iter(|| p.replicate(black_box(&choice), None, &mut work))
     });
     let tables = Tables::new(&p, &space);
     let levels = space.levels(&p, &u);
@@ -190,11 +190,15 @@ fn benches(c: &mut Criterion) {
     let noisy = all.choice(&p, &[0.5; 7]);
     let samplers = p.samplers();
     c.bench_function("replication 300x7: with resampled counts", |b| {
-        b.iter(|| p.replicate(black_box(&noisy), &samplers, &mut work))
+        b.iter(|| p.replicate(black_box(&noisy), Some(&samplers), &mut work))
     });
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     c.bench_function("resampled numerators only (2,100 draws)", |b| {
-        b.iter(|| samplers.iter().map(|s| s.draw(&mut rng)).sum::<f64>())
+        b.iter(|| {
+            (0..samplers.len())
+                .map(|c| samplers.draw(c, &mut rng))
+                .sum::<f64>()
+        })
     });
     let runs = 20_000;
     let opts = Options {

@@ -4,7 +4,8 @@
 //! with the run's seed on stream `r`, and every total is an integer, so the result is the same
 //! to the byte whatever the number of threads.
 
-use super::problem::{Choice, Problem, RefRule, Sampler, Work, uniform};
+use super::draw::Draws;
+use super::problem::{Choice, Problem, RefRule, Work, uniform};
 use super::sobol::{self, Design, Index};
 use super::tables::Tables;
 use crate::composite::aggregate::Aggregation;
@@ -264,7 +265,7 @@ pub struct Summary {
 /// resampled, else one sampler per cell.
 enum Engine {
     Tables(Tables),
-    Noise(Vec<Sampler>),
+    Noise(Draws),
 }
 
 impl Engine {
@@ -282,7 +283,7 @@ impl Engine {
             Engine::Tables(t) => t.replicate(s, l, work),
             Engine::Noise(samplers) => {
                 s.apply(l, choice);
-                p.replicate(choice, samplers, work);
+                p.replicate(choice, Some(samplers), work);
             }
         }
     }
@@ -388,7 +389,7 @@ impl Kept for u32 {
 /// Nominal ranks (the definition's own choices, no noise).
 pub fn nominal_ranks(problem: &Problem) -> Vec<u32> {
     let mut work = Work::default();
-    problem.replicate(&problem.nominal, &[], &mut work);
+    problem.replicate(&problem.nominal, None, &mut work);
     work.ranks
 }
 
