@@ -448,45 +448,72 @@ mod tests {
     fn draws_follow_the_binomial_and_poisson_laws() {
         let d = Draws::new(LAWS.map(Ok));
         let mut rng = ChaCha8Rng::seed_from_u64(11);
-        let m = 200_000;
         for (c, law) in LAWS.into_iter().enumerate() {
-            let x: Vec<u64> = (0..m).map(|_| d.draw(c, &mut rng) as u64).collect();
-            let (mu, sd) = law.mean_sd();
-            let mean = x.iter().sum::<u64>() as f64 / m as f64;
-            let var = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / (m - 1) as f64;
-            assert!(
-                (mean - mu).abs() < 5.0 * sd / (m as f64).sqrt(),
-                "{law:?} mean {mean}"
-            );
-            // Var of the sample variance ~ (mu4 - sd^4) / m; bound mu4 by 3 sd^4 + sd^2.
-            let se_var = ((2.0 * sd.powi(4) + sd.powi(2)) / m as f64).sqrt();
-            assert!((var - sd * sd).abs() < 5.0 * se_var, "{law:?} var {var}");
-            // Bins: each count from lo to hi with expectation >= 5, the rest pooled.
-            let lo = (0..).find(|&k| law.cdf(k) * m as f64 >= 5.0).unwrap();
-            let hi = (lo..)
-                .find(|&k| (1.0 - law.cdf(k)) * (m as f64) < 5.0)
-                .unwrap();
-            let mut chi2 = 0.0;
-            let mut bins = 0;
-            for k in lo..=hi {
-                let p = match k {
-                    _ if k == lo => law.cdf(lo),
-                    _ if k == hi => 1.0 - law.cdf(hi - 1),
-                    _ => law.pmf(k),
-                };
-                let seen = x
-                    .iter()
-                    .filter(|&&v| (k == lo && v <= lo) || (k == hi && v >= hi) || v == k)
-                    .count() as f64;
-                chi2 += (seen - p * m as f64).powi(2) / (p * m as f64);
-                bins += 1;
-            }
-            // Chi-square quantile at 1 - 1e-6 (Wilson-Hilferty) for bins - 1 degrees of freedom.
-            let df = f64::from(bins - 1);
-            let z = 4.753_424;
-            let critical = df * (1.0 - 2.0 / (9.0 * df) + z * (2.0 / (9.0 * df)).sqrt()).powi(3);
-            assert!(chi2 < critical.max(24.0), "{law:?} chi2 {chi2} df {df}");
+            let x: Vec<u64> = (0..200_000).map(|_| d.draw(c, &mut rng) as u64).collect();
+            follows(law, &x);
         }
+    }
+
+    /// The same through [`Draws::fill`], the path replications take: 200,000 columns of the
+    /// seven laws plus a small share of a sector (8 of 53).
+    #[test]
+    fn filled_columns_follow_the_laws() {
+        let mut laws = LAWS.to_vec();
+        laws.push(Law::Binomial {
+            n: 53,
+            p: 8.0 / 53.0,
+        });
+        let d = Draws::new(laws.iter().copied().map(Ok));
+        let mut rng = ChaCha8Rng::seed_from_u64(12);
+        let (mut uniforms, mut out) = (Vec::new(), Vec::new());
+        let mut x = vec![Vec::new(); laws.len()];
+        for _ in 0..200_000 {
+            d.fill(0..laws.len(), &mut rng, &mut uniforms, &mut out);
+            x.iter_mut().zip(&out).for_each(|(x, &v)| x.push(v as u64));
+        }
+        for (law, x) in laws.into_iter().zip(&x) {
+            follows(law, x);
+        }
+    }
+
+    /// Mean and variance of the draws `x` within 5 standard errors of `law`'s, and Pearson's
+    /// chi-square against statrs' probabilities (counts with expectation below 5 pooled into
+    /// the tails) below the 1e-6 critical value.
+    fn follows(law: Law, x: &[u64]) {
+        let m = x.len();
+        let (mu, sd) = law.mean_sd();
+        let mean = x.iter().sum::<u64>() as f64 / m as f64;
+        let var = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / (m - 1) as f64;
+        assert!(
+            (mean - mu).abs() < 5.0 * sd / (m as f64).sqrt(),
+            "{law:?} mean {mean}"
+        );
+        // Var of the sample variance ~ (mu4 - sd^4) / m; bound mu4 by 3 sd^4 + sd^2.
+        let se_var = ((2.0 * sd.powi(4) + sd.powi(2)) / m as f64).sqrt();
+        assert!((var - sd * sd).abs() < 5.0 * se_var, "{law:?} var {var}");
+        // Bins: each count from lo to hi with expectation >= 5, the rest pooled.
+        let lo = (0..).find(|&k| law.cdf(k) * m as f64 >= 5.0).unwrap();
+        let hi = (lo..)
+            .find(|&k| (1.0 - law.cdf(k)) * (m as f64) < 5.0)
+            .unwrap();
+        let mut seen = vec![0.0; (hi - lo + 1) as usize];
+        for &v in x {
+            seen[(v.clamp(lo, hi) - lo) as usize] += 1.0;
+        }
+        let mut chi2 = 0.0;
+        for (k, seen) in (lo..=hi).zip(&seen) {
+            let p = match k {
+                _ if k == lo => law.cdf(lo),
+                _ if k == hi => 1.0 - law.cdf(hi - 1),
+                _ => law.pmf(k),
+            };
+            chi2 += (seen - p * m as f64).powi(2) / (p * m as f64);
+        }
+        // Chi-square quantile at 1 - 1e-6 (Wilson-Hilferty) for bins - 1 degrees of freedom.
+        let df = (hi - lo) as f64;
+        let z = 4.753_424;
+        let critical = df * (1.0 - 2.0 / (9.0 * df) + z * (2.0 / (9.0 * df)).sqrt()).powi(3);
+        assert!(chi2 < critical.max(24.0), "{law:?} chi2 {chi2} df {df}");
     }
 
     /// The first outputs of xoshiro256++ from state [1, 2, 3, 4], as the reference C code
