@@ -196,27 +196,28 @@ impl Draws {
         self.entries.len() * 8 + self.slots.len() * size_of::<Slot>()
     }
 
-    /// One draw of each cell in `cells` into `out` (resized): first one uniform per cell into
-    /// `uniforms` (xoshiro256++ seeded from `rng`), then the table look-ups, which do not depend on each other, so their memory
-    /// reads overlap; cells with a fixed count ignore their uniform, and rand_distr's samplers
-    /// and the tails draw further from `rng`.
-    pub fn fill(
-        &self,
-        cells: Range<usize>,
-        rng: &mut ChaCha8Rng,
-        uniforms: &mut Vec<u64>,
-        out: &mut Vec<f64>,
-    ) {
+    /// One draw of each cell in `cells` into `out` (resized), one xoshiro256++ uniform per
+    /// cell (seeded from `rng`; cells with a fixed count ignore theirs). The table look-ups do
+    /// not depend on each other, so their memory reads overlap. rand_distr's samplers and the
+    /// tails, rare, are drawn after, further from `rng`.
+    pub fn fill(&self, cells: Range<usize>, rng: &mut ChaCha8Rng, out: &mut Vec<f64>) {
         let mut stream = Xoshiro::from(rng);
-        uniforms.clear();
-        uniforms.extend(cells.clone().map(|_| stream.next_u64()));
+        let mut rare = false;
         out.clear();
-        out.extend(self.slots[cells.clone()].iter().zip(uniforms.iter()).map(
-            |(s, &x)| match s.len {
-                0 => f64::from_bits(s.lo),
-                _ => self.pick(s, x) as f64,
-            },
-        ));
+        out.extend(self.slots[cells.clone()].iter().map(|s| {
+            let x = stream.next_u64();
+            if s.len == 0 {
+                rare |= s.exact;
+                f64::from_bits(s.lo)
+            } else {
+                let k = self.pick(s, x);
+                rare |= k == s.lo + u64::from(s.len);
+                k as f64
+            }
+        }));
+        if !rare {
+            return;
+        }
         for (i, c) in cells.enumerate() {
             let s = &self.slots[c];
             if s.len == 0 {
@@ -465,10 +466,10 @@ mod tests {
         });
         let d = Draws::new(laws.iter().copied().map(Ok));
         let mut rng = ChaCha8Rng::seed_from_u64(12);
-        let (mut uniforms, mut out) = (Vec::new(), Vec::new());
+        let mut out = Vec::new();
         let mut x = vec![Vec::new(); laws.len()];
         for _ in 0..200_000 {
-            d.fill(0..laws.len(), &mut rng, &mut uniforms, &mut out);
+            d.fill(0..laws.len(), &mut rng, &mut out);
             x.iter_mut().zip(&out).for_each(|(x, &v)| x.push(v as u64));
         }
         for (law, x) in laws.into_iter().zip(&x) {

@@ -77,8 +77,7 @@ pub struct Work {
     weights: Vec<f64>,
     order: Vec<usize>,
     ranker: Ranker,
-    /// Uniforms and numerators drawn for one column.
-    uniforms: Vec<u64>,
+    /// Numerators drawn for one column.
     drawn: Vec<f64>,
     /// Composite of the last replication (`NaN` where no indicator is present).
     pub composite: Vec<f64>,
@@ -325,11 +324,19 @@ impl Problem {
         out: &mut [f64],
     ) {
         let sign = self.sign[j];
-        column.clear();
-        column.extend(values.iter().map(|v| sign * v));
-        if normalisation == Normalisation::RelativeExcess && reference == 0.0 {
-            out.fill(f64::NAN);
+        if normalisation == Normalisation::RelativeExcess {
+            // normalise's relative excess of the oriented values, in one pass.
+            let r = sign * reference;
+            for (o, &v) in out.iter_mut().zip(values) {
+                *o = if reference == 0.0 {
+                    f64::NAN
+                } else {
+                    (sign * v - r) / r.abs()
+                };
+            }
         } else {
+            column.clear();
+            column.extend(values.iter().map(|v| sign * v));
             normalise(normalisation, column, sign * reference, out, order);
         }
         if aggregation.needs_positive() {
@@ -347,8 +354,10 @@ impl Problem {
                 };
             }
         }
-        for v in out.iter_mut() {
-            *v = aggregation.prepare(*v);
+        if aggregation != Aggregation::Arithmetic {
+            for v in out.iter_mut() {
+                *v = aggregation.prepare(*v);
+            }
         }
     }
 
@@ -365,7 +374,7 @@ impl Problem {
             let values = &mut work.values[cells.clone()];
             let drawn = match (rng.as_mut(), draws) {
                 (Some(rng), Some(draws)) => {
-                    draws.fill(cells.clone(), rng, &mut work.uniforms, &mut work.drawn);
+                    draws.fill(cells.clone(), rng, &mut work.drawn);
                     Some(&work.drawn[..])
                 }
                 _ => None,
