@@ -4,10 +4,11 @@
 //! outcome for both tails, one bucket each, so a draw is one random `u64` (multiplied by the
 //! number of buckets: the integer part picks the bucket, the fraction is compared with the
 //! bucket's cut-off), one memory read and no branch to mispredict. A draw in the tails
-//! (probability about 1e-4 or less) takes a second uniform and
-//! inverts the distribution restricted to the tails by walking statrs' masses outward, so no
-//! part of the distribution is cut off. Cells whose table would exceed 65,535 counts use
-//! rand_distr's exact samplers. Method and accuracy: `docs/methodology.md`, section 16.
+//! (probability about 1e-4 or less) takes a second uniform and inverts the distribution
+//! restricted to the tails by walking statrs' masses outward, so no part of the distribution is
+//! cut off. Cells whose table would exceed 65,535 counts, or the
+//! 256 MiB all tables may take, use rand_distr's exact samplers. Method and accuracy:
+//! `docs/methodology.md`, section 16.
 
 use rand::Rng;
 use rand::rngs::ChaCha8Rng;
@@ -21,6 +22,9 @@ const SPREAD: f64 = 4.0;
 /// Longest table (its outcomes and the tails must fit 16-bit aliases): beyond it a cell draws
 /// with rand_distr.
 const MAX_TABLE: usize = (1 << 16) - 1;
+
+/// Table entries of all cells at most (256 MiB); cells beyond draw with rand_distr.
+const MAX_ENTRIES: usize = 1 << 25;
 
 /// `2^64` as a float, to scale probabilities to thresholds.
 const TWO_64: f64 = 18_446_744_073_709_551_616.0;
@@ -141,7 +145,7 @@ impl Draws {
         let lo = (mean - SPREAD * sd - 1.0).floor().max(0.0) as u64;
         let hi = ((mean + SPREAD * sd + 1.0).ceil().min(law.top() as f64) as u64).max(lo);
         let len = (hi - lo + 1) as usize;
-        if len >= MAX_TABLE {
+        if len >= MAX_TABLE || self.entries.len() + len >= MAX_ENTRIES {
             let exact = match law {
                 Law::Binomial { n, p } => ExactBinomial::new(n, p).map(Exact::Binomial).ok(),
                 Law::Poisson { lambda } => ExactPoisson::new(lambda).map(Exact::Poisson).ok(),
