@@ -1,6 +1,6 @@
 //! Speed of the sensitivity engine: one replication of the 300 x 7 barometer (nominal, all
 //! methodological factors on the general path and on the precomputed tables, with resampled
-//! counts), the resampling of the 2,100 numerators alone, Monte Carlo throughput on all cores, and one
+//! counts under all factors and under the nominal choices), the resampling of the 2,100 numerators alone, Monte Carlo throughput on all cores, and one
 //! replication of a COINr-style pipeline at COINr's example size (ASEM: 51 units x 49 indicators,
 //! four levels) for comparison with COINr's published 0.208 s per replication.
 
@@ -168,7 +168,7 @@ fn benches(c: &mut Criterion) {
     let p = barometer_problem();
     let mut work = Work::default();
     c.bench_function("replication 300x7: nominal", |b| {
-        b.iter(|| p.replicate(black_box(&p.nominal), &[], &mut work))
+        b.iter(|| p.replicate(black_box(&p.nominal), None, &mut work))
     });
     let methods: Vec<Factor> = FACTORS
         .into_iter()
@@ -178,7 +178,7 @@ fn benches(c: &mut Criterion) {
     let u = [0.9, 0.9, 0.9, 0.9, 0.9, 0.9];
     let choice = space.choice(&p, &u);
     c.bench_function("replication 300x7: all methodological factors", |b| {
-        b.iter(|| p.replicate(black_box(&choice), &[], &mut work))
+        b.iter(|| p.replicate(black_box(&choice), None, &mut work))
     });
     let tables = Tables::new(&p, &space);
     let levels = space.levels(&p, &u);
@@ -190,11 +190,24 @@ fn benches(c: &mut Criterion) {
     let noisy = all.choice(&p, &[0.5; 7]);
     let samplers = p.samplers();
     c.bench_function("replication 300x7: with resampled counts", |b| {
-        b.iter(|| p.replicate(black_box(&noisy), &samplers, &mut work))
+        b.iter(|| p.replicate(black_box(&noisy), Some(&samplers), &mut work))
     });
+    let sampling = Space::new(&p, vec![Factor::Sampling], 1);
+    let seeds: Vec<_> = (0..1000)
+        .map(|s| sampling.choice(&p, &[s as f64 / 1000.0]))
+        .collect();
+    let mut next = seeds.iter().cycle();
+    c.bench_function(
+        "replication 300x7: resampled counts, nominal choices",
+        |b| b.iter(|| p.replicate(black_box(next.next().unwrap()), Some(&samplers), &mut work)),
+    );
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     c.bench_function("resampled numerators only (2,100 draws)", |b| {
-        b.iter(|| samplers.iter().map(|s| s.draw(&mut rng)).sum::<f64>())
+        b.iter(|| {
+            (0..samplers.len())
+                .map(|c| samplers.draw(c, &mut rng))
+                .sum::<f64>()
+        })
     });
     let runs = 20_000;
     let opts = Options {
@@ -212,6 +225,9 @@ fn benches(c: &mut Criterion) {
     });
     group.bench_function("methodological factors + sampling", |b| {
         b.iter(|| monte_carlo(&p, &all, &opts, &|_| {}))
+    });
+    group.bench_function("sampling", |b| {
+        b.iter(|| monte_carlo(&p, &sampling, &opts, &|_| {}))
     });
     group.finish();
     match asem() {

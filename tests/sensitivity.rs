@@ -49,7 +49,7 @@ fn two_units_that_swap_half_of_the_time() {
         .iter()
         .map(|&u| {
             let mut w = Work::default();
-            p.replicate(&space.choice(&p, &[u]), &[], &mut w);
+            p.replicate(&space.choice(&p, &[u]), None, &mut w);
             w.ranks
         })
         .collect();
@@ -166,7 +166,7 @@ fn tables_reproduce_the_general_replication() {
                             centre(indicators, p.k() + 1),
                         ];
                         let levels = space.levels(&p, &u);
-                        p.replicate(&space.choice(&p, &u), &[], &mut general);
+                        p.replicate(&space.choice(&p, &u), None, &mut general);
                         tables.replicate(&space, &levels, &mut fast);
                         assert_eq!(general.ranks, fast.ranks, "{levels:?}");
                         assert_eq!(general.weighted, fast.weighted, "{levels:?}");

@@ -91,8 +91,24 @@ class Problem:
         return competition_ranks(score, comp), points, score
 
 
+def tie_key(c):
+    """The composite rounded to 12 significant digits, as barometer::tie_key: composites equal in
+    exact arithmetic but apart in the last bits (another order of summation) tie. Rust's round
+    is half away from zero; 10**e is exact for the exponents met here."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        fin = np.isfinite(c) & (c != 0)
+        e = np.where(fin, 11 - np.floor(np.log10(np.abs(np.where(fin, c, 1.0)))), 0)
+        scale = 10.0**e
+        ok = fin & np.isfinite(scale) & (scale != 0)
+        x = c * scale
+        r = np.copysign(np.floor(np.abs(x) + 0.5), x) / scale
+    return np.where(ok, r, c)
+
+
 def competition_ranks(score, comp):
-    """Rank 1 = highest score, then highest composite; ties share the lowest rank."""
+    """Rank 1 = highest score, then highest composite (compared by tie_key); ties share the
+    lowest rank."""
+    comp = tie_key(comp)
     order = np.lexsort((-comp, -score), axis=-1)
     s, c = np.take_along_axis(score, order, -1), np.take_along_axis(comp, order, -1)
     pos = np.arange(1, score.shape[-1] + 1)

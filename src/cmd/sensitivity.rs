@@ -18,7 +18,7 @@ use barometer::report::format::number;
 use barometer::report::table::{Align, Table};
 use barometer::run_record::RunRecord;
 use barometer::stats::montecarlo::{
-    FACTORS, Factor, Options, Rule, Space, Summary, monte_carlo, sobol_rank_shift,
+    FACTORS, Factor, Options, Rule, Space, Summary, monte_carlo, passes, sobol_rank_shift,
 };
 use barometer::stats::problem::Problem;
 use barometer::stats::sobol::Index;
@@ -143,7 +143,7 @@ pub fn run(args: &Args) -> Result<()> {
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
-        ProgressBar::new(args.runs).with_style(
+        ProgressBar::new(args.runs * passes(n, args.runs)).with_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} replications ({per_sec}, {eta})")
                 .expect("valid template"),
         )

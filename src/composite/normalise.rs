@@ -102,11 +102,20 @@ pub fn normalise(
                 out.iter_mut().for_each(|v| *v = (*v - 1.0) / d);
             }
         }
+        Normalisation::RelativeExcess => {
+            for (o, &v) in out.iter_mut().zip(x) {
+                *o = (v - r) / r.abs();
+            }
+        }
+        Normalisation::DistanceToReference => {
+            for (o, &v) in out.iter_mut().zip(x) {
+                *o = v / r;
+            }
+        }
         _ => {
             let (mean, sd, lo, hi) = moments(x);
             for (o, &v) in out.iter_mut().zip(x) {
                 *o = match method {
-                    Normalisation::RelativeExcess => (v - r) / r.abs(),
                     Normalisation::MinMax { lo: a, hi: b } => {
                         if hi > lo {
                             a + (v - lo) / (hi - lo) * (b - a)
@@ -121,7 +130,6 @@ pub fn normalise(
                             0.0
                         }
                     }
-                    Normalisation::DistanceToReference => v / r,
                     Normalisation::DistanceToTarget { target } => {
                         ((v - lo) / (target - lo)).min(1.0)
                     }
@@ -130,7 +138,10 @@ pub fn normalise(
                         hi: b,
                         scale,
                     } => ((v - a) / (b - a)).clamp(0.0, 1.0) * scale,
-                    Normalisation::Rank | Normalisation::PercentRank => unreachable!(),
+                    Normalisation::Rank
+                    | Normalisation::PercentRank
+                    | Normalisation::RelativeExcess
+                    | Normalisation::DistanceToReference => unreachable!(),
                 };
             }
         }

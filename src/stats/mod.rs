@@ -1,10 +1,12 @@
 //! Statistics for profiles: confidence intervals (`interval`) and trend tests (`trend`).
 //! Formulas and sources: `docs/methodology.md`, sections 10 and 11.
 //! Uncertainty and sensitivity of the ranking: the compact problem (`problem`), Monte Carlo over
-//! methodological choices and sampling noise (`montecarlo`) with precomputed `tables` for runs
+//! methodological choices and sampling noise (`montecarlo`, resampled counts in `draw`) with
+//! precomputed `tables` for runs
 //! without noise, and Sobol indices (`sobol`);
 //! `docs/methodology.md`, section 16.
 
+pub mod draw;
 pub mod interval;
 pub mod montecarlo;
 pub mod problem;

@@ -4,7 +4,8 @@
 //! with the run's seed on stream `r`, and every total is an integer, so the result is the same
 //! to the byte whatever the number of threads.
 
-use super::problem::{Choice, Problem, RefRule, Sampler, Work, uniform};
+use super::draw::Draws;
+use super::problem::{Choice, Problem, RefRule, Work, uniform};
 use super::sobol::{self, Design, Index};
 use super::tables::Tables;
 use crate::composite::aggregate::Aggregation;
@@ -264,7 +265,7 @@ pub struct Summary {
 /// resampled, else one sampler per cell.
 enum Engine {
     Tables(Tables),
-    Noise(Vec<Sampler>),
+    Noise(Draws),
 }
 
 impl Engine {
@@ -282,15 +283,16 @@ impl Engine {
             Engine::Tables(t) => t.replicate(s, l, work),
             Engine::Noise(samplers) => {
                 s.apply(l, choice);
-                p.replicate(choice, samplers, work);
+                p.replicate(choice, Some(samplers), work);
             }
         }
     }
 }
 
-/// Per-thread totals and scratch space.
+/// Per-worker totals and scratch space.
 #[derive(Clone)]
 struct Acc {
+    /// Exact rank histograms (`n x n`, unit-major) when ranks are counted, else empty.
     hist: Vec<u32>,
     /// Points per cell (indicator-major), counted when counts are resampled.
     points: Vec<u64>,
@@ -305,109 +307,278 @@ struct Acc {
     work: Work,
 }
 
-/// Units up to which rank quantiles are exact; with more units (statistical sectors) ranks are
-/// counted in bins of `ceil(n / RANK_BINS)` ranks and a quantile is its bin's middle rank.
-pub const RANK_BINS: usize = 1024;
+impl Acc {
+    fn merge(mut self, b: Acc) -> Acc {
+        let add = |x: &mut [u64], y: &[u64]| x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
+        self.hist.iter_mut().zip(&b.hist).for_each(|(x, y)| *x += y);
+        add(&mut self.points, &b.points);
+        add(&mut self.pairs, &b.pairs);
+        add(&mut self.eligible, &b.eligible);
+        add(&mut self.cents, &b.cents);
+        self.shift += b.shift;
+        self
+    }
+}
+
+/// Units up to which rank quantiles come from one exact histogram of ranks per unit (`n x n`
+/// counters per worker, 4 MiB at 1,024 units); with more units (statistical sectors) each
+/// replication's ranks are kept instead, as `u16` (`u32` beyond 65,536 units).
+pub const HISTOGRAM_UNITS: usize = 1024;
+
+/// Bytes of kept ranks at most: beyond `runs x units x 2` of this, units are taken in blocks and
+/// the replications are run again for each block (same seeds, same ranks).
+pub const RANK_MEMORY: usize = 256 << 20;
+
+/// How the rank quantiles are obtained: histograms, or kept ranks in blocks of `block` units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quantiles {
+    Histogram,
+    Kept { block: usize },
+}
+
+impl Quantiles {
+    fn choose(n: usize, runs: u64, memory: usize) -> Quantiles {
+        if n <= HISTOGRAM_UNITS {
+            return Quantiles::Histogram;
+        }
+        let bytes = if n <= 1 << 16 { 2 } else { 4 };
+        let per_unit = (runs as usize).saturating_mul(bytes).max(1);
+        Quantiles::Kept {
+            block: (memory / per_unit).clamp(1, n),
+        }
+    }
+
+    fn passes(self, n: usize) -> u64 {
+        match self {
+            Quantiles::Histogram => 1,
+            Quantiles::Kept { block } => n.div_ceil(block) as u64,
+        }
+    }
+}
+
+/// How many times `monte_carlo` runs the replications (more than once only when the kept ranks
+/// of `n` units would exceed [`RANK_MEMORY`]); a progress bar counts `runs x passes`.
+pub fn passes(n: usize, runs: u64) -> u64 {
+    Quantiles::choose(n, runs, RANK_MEMORY).passes(n)
+}
+
+/// A kept rank: `rank - 1` in the narrowest type that holds every rank.
+trait Kept: Copy + Default + Send + Sync {
+    fn put(rank: u32) -> Self;
+    fn get(self) -> u32;
+}
+
+impl Kept for u16 {
+    fn put(rank: u32) -> u16 {
+        (rank - 1) as u16
+    }
+    fn get(self) -> u32 {
+        u32::from(self) + 1
+    }
+}
+
+impl Kept for u32 {
+    fn put(rank: u32) -> u32 {
+        rank - 1
+    }
+    fn get(self) -> u32 {
+        self + 1
+    }
+}
 
 /// Nominal ranks (the definition's own choices, no noise).
 pub fn nominal_ranks(problem: &Problem) -> Vec<u32> {
     let mut work = Work::default();
-    problem.replicate(&problem.nominal, &[], &mut work);
+    problem.replicate(&problem.nominal, None, &mut work);
     work.ranks
 }
 
-/// Run `opts.runs` replications in parallel; `progress` is called with the count of finished ones.
+/// Run `opts.runs` replications in parallel; `progress` is called with the count of finished
+/// ones (`runs x passes(n, runs)` in all).
 pub fn monte_carlo(
     problem: &Problem,
     space: &Space,
     opts: &Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Summary {
-    let (n, k, d) = (problem.n(), problem.k(), space.factors.len());
-    let nominal = nominal_ranks(problem);
-    // Rank histograms are n x bins: exact (one bin per rank) up to RANK_BINS units; beyond,
-    // ranks are counted in bins of `width` so memory stays bounded at sector scale.
-    let width = n.div_ceil(RANK_BINS).max(1);
-    let bins = n.div_ceil(width);
-    let engine = Engine::new(problem, space);
-    let pairs = space.references.len() * space.margins.len();
-    let new = || Acc {
-        hist: vec![0; n * bins],
-        points: vec![0; n * k],
-        pairs: vec![0; pairs],
-        eligible: vec![0; n],
-        cents: vec![0; n],
-        shift: 0,
-        flags: Vec::with_capacity(n),
-        u: vec![0.0; d],
-        choice: problem.nominal.clone(),
-        work: Work::default(),
-    };
-    let budget_cents = (opts.budget * 100.0).round();
-    // `budget_cents * key / key_sum` evaluates the product first: precompute it.
-    let share: Vec<f64> = opts.key.iter().map(|key| budget_cents * key).collect();
-    let acc = (0..opts.runs as usize)
-        .into_par_iter()
-        .with_min_len(256)
-        .fold(new, |mut acc, r| {
-            let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-            rng.set_stream(r as u64);
-            acc.u.iter_mut().for_each(|u| *u = uniform(&mut rng));
-            let levels = space.levels(problem, &acc.u);
-            engine.replicate(problem, space, &levels, &mut acc.choice, &mut acc.work);
-            let w = &acc.work;
-            acc.flags.clear();
-            acc.flags.extend(w.ranks.iter().zip(&w.weighted).map(
-                |(&rank, &score)| match opts.rule {
+    let how = Quantiles::choose(problem.n(), opts.runs, RANK_MEMORY);
+    if problem.n() <= 1 << 16 {
+        run::<u16>(problem, space, opts, how, progress)
+    } else {
+        run::<u32>(problem, space, opts, how, progress)
+    }
+}
+
+/// The replications of one Monte Carlo run, with everything fixed before the first one.
+struct Runner<'a> {
+    problem: &'a Problem,
+    space: &'a Space,
+    opts: &'a Options,
+    engine: Engine,
+    nominal: Vec<u32>,
+    /// `budget_cents * key` per unit (the product first, as the amounts are defined).
+    share: Vec<f64>,
+    histogram: bool,
+}
+
+impl Runner<'_> {
+    fn new_acc(&self) -> Acc {
+        let (n, k) = (self.problem.n(), self.problem.k());
+        Acc {
+            hist: vec![0; if self.histogram { n * n } else { 0 }],
+            points: vec![0; n * k],
+            pairs: vec![0; self.space.references.len() * self.space.margins.len()],
+            eligible: vec![0; n],
+            cents: vec![0; n],
+            shift: 0,
+            flags: Vec::with_capacity(n),
+            u: vec![0.0; self.space.factors.len()],
+            choice: self.problem.nominal.clone(),
+            work: Work::default(),
+        }
+    }
+
+    /// Replication `r`: its totals into `acc`, the ranks of units `first..first + row.len()`
+    /// into `row`.
+    fn step<T: Kept>(&self, mut acc: Acc, r: usize, first: usize, row: &mut [T]) -> Acc {
+        let (problem, space, opts) = (self.problem, self.space, self.opts);
+        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+        rng.set_stream(r as u64);
+        acc.u.iter_mut().for_each(|u| *u = uniform(&mut rng));
+        let levels = space.levels(problem, &acc.u);
+        self.engine
+            .replicate(problem, space, &levels, &mut acc.choice, &mut acc.work);
+        let w = &acc.work;
+        for (kept, &rank) in row.iter_mut().zip(&w.ranks[first..]) {
+            *kept = T::put(rank);
+        }
+        acc.flags.clear();
+        acc.flags.extend(
+            w.ranks
+                .iter()
+                .zip(&w.weighted)
+                .map(|(&rank, &score)| match opts.rule {
                     Rule::MinScore(s) => score >= s - 1e-9,
                     Rule::Top(t) => rank <= t,
-                },
-            ));
-            let mut key_sum = 0.0;
-            for (i, (&rank, &eligible)) in w.ranks.iter().zip(&acc.flags).enumerate() {
-                acc.hist[i * bins + (rank as usize - 1) / width] += 1;
-                acc.shift += u64::from(rank.abs_diff(nominal[i]));
-                if eligible {
-                    acc.eligible[i] += 1;
-                    key_sum += opts.key[i];
+                }),
+        );
+        let n = w.ranks.len();
+        let mut key_sum = 0.0;
+        for (i, (&rank, &eligible)) in w.ranks.iter().zip(&acc.flags).enumerate() {
+            if self.histogram {
+                acc.hist[i * n + rank as usize - 1] += 1;
+            }
+            acc.shift += u64::from(rank.abs_diff(self.nominal[i]));
+            if eligible {
+                acc.eligible[i] += 1;
+                key_sum += opts.key[i];
+            }
+        }
+        match &self.engine {
+            Engine::Tables(t) => acc.pairs[t.pair(&levels)] += 1,
+            Engine::Noise(_) => {
+                for (p, &v) in acc.points.iter_mut().zip(&w.points) {
+                    *p += u64::from(v == 1);
                 }
             }
-            match &engine {
-                Engine::Tables(t) => acc.pairs[t.pair(&levels)] += 1,
-                Engine::Noise(_) => {
-                    for (p, &v) in acc.points.iter_mut().zip(&w.points) {
-                        *p += u64::from(v == 1);
-                    }
-                }
+        }
+        if key_sum > 0.0 {
+            for ((cents, &share), _) in acc
+                .cents
+                .iter_mut()
+                .zip(&self.share)
+                .zip(&acc.flags)
+                .filter(|(_, e)| **e)
+            {
+                *cents += (share / key_sum).floor() as u64;
             }
-            if key_sum > 0.0 {
-                for ((cents, &share), _) in acc
-                    .cents
-                    .iter_mut()
-                    .zip(&share)
-                    .zip(&acc.flags)
-                    .filter(|(_, e)| **e)
-                {
-                    *cents += (share / key_sum).floor() as u64;
-                }
-            }
-            if r % 1024 == 1023 {
-                progress(1024);
+        }
+        acc
+    }
+}
+
+/// [`monte_carlo`] with the quantiles obtained as `how` says, ranks kept as `T`.
+fn run<T: Kept>(
+    problem: &Problem,
+    space: &Space,
+    opts: &Options,
+    how: Quantiles,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Summary {
+    let (n, k, runs) = (problem.n(), problem.k(), opts.runs as usize);
+    let budget_cents = (opts.budget * 100.0).round();
+    let runner = Runner {
+        problem,
+        space,
+        opts,
+        engine: Engine::new(problem, space),
+        nominal: nominal_ranks(problem),
+        share: opts.key.iter().map(|key| budget_cents * key).collect(),
+        histogram: how == Quantiles::Histogram,
+    };
+    let tick = |r: usize| {
+        if r % 1024 == 1023 {
+            progress(1024);
+        }
+    };
+    // [median, 5 %, 95 %] per unit.
+    let mut quantiles = vec![[0u32; 3]; n];
+    let acc = match how {
+        Quantiles::Histogram => {
+            let acc = (0..runs)
+                .into_par_iter()
+                .with_min_len(256)
+                .fold(
+                    || runner.new_acc(),
+                    |acc, r| {
+                        tick(r);
+                        runner.step::<T>(acc, r, 0, &mut [])
+                    },
+                )
+                .reduce(|| runner.new_acc(), Acc::merge);
+            for (i, q) in quantiles.iter_mut().enumerate() {
+                let hist = &acc.hist[i * n..(i + 1) * n];
+                *q = LEVELS.map(|p| quantile(hist, p));
             }
             acc
-        })
-        .reduce(new, |mut a, b| {
-            let add = |x: &mut [u64], y: &[u64]| x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
-            a.hist.iter_mut().zip(&b.hist).for_each(|(x, y)| *x += y);
-            add(&mut a.points, &b.points);
-            add(&mut a.pairs, &b.pairs);
-            add(&mut a.eligible, &b.eligible);
-            add(&mut a.cents, &b.cents);
-            a.shift += b.shift;
-            a
-        });
+        }
+        Quantiles::Kept { block } => {
+            let mut kept = vec![T::default(); runs * block];
+            let mut first_acc = None;
+            for first in (0..n).step_by(block) {
+                let width = block.min(n - first);
+                let rows = &mut kept[..runs * width];
+                let acc = rows
+                    .par_chunks_mut(width)
+                    .enumerate()
+                    .with_min_len(256)
+                    .fold(
+                        || runner.new_acc(),
+                        |acc, (r, row)| {
+                            tick(r);
+                            runner.step(acc, r, first, row)
+                        },
+                    )
+                    .reduce(|| runner.new_acc(), Acc::merge);
+                first_acc.get_or_insert(acc);
+                let rows = &*rows;
+                quantiles[first..first + width]
+                    .par_iter_mut()
+                    .enumerate()
+                    .for_each_init(
+                        || Vec::with_capacity(runs),
+                        |column, (b, q)| {
+                            column.clear();
+                            column.extend(rows.iter().skip(b).step_by(width).map(|c| c.get()));
+                            *q = LEVELS.map(|p| order_statistic(column, p));
+                        },
+                    );
+            }
+            first_acc.unwrap_or_else(|| runner.new_acc())
+        }
+    };
     let mut points = acc.points;
-    if let Engine::Tables(t) = &engine {
+    if let Engine::Tables(t) = &runner.engine {
         for (pair, &count) in acc.pairs.iter().enumerate() {
             let table = t.points(pair / space.margins.len(), pair % space.margins.len());
             for (p, &v) in points.iter_mut().zip(table) {
@@ -418,13 +589,12 @@ pub fn monte_carlo(
     let runs = opts.runs.max(1) as f64;
     let units = (0..n)
         .map(|i| {
-            let hist = &acc.hist[i * bins..(i + 1) * bins];
-            let rank = |p: f64| bin_middle(quantile(hist, p), width, n);
+            let [median_rank, rank_p5, rank_p95] = quantiles[i];
             UnitSummary {
-                nominal_rank: nominal[i],
-                median_rank: rank(0.5),
-                rank_p5: rank(0.05),
-                rank_p95: rank(0.95),
+                nominal_rank: runner.nominal[i],
+                median_rank,
+                rank_p5,
+                rank_p95,
                 point_probability: (0..k).map(|j| points[j * n + i] as f64 / runs).collect(),
                 eligible_probability: acc.eligible[i] as f64 / runs,
                 expected_amount: acc.cents[i] as f64 / runs / 100.0,
@@ -438,10 +608,17 @@ pub fn monte_carlo(
     }
 }
 
-/// The middle rank of 1-based bin `b` of `width` ranks out of `n` (`b` itself when `width` is 1).
-fn bin_middle(b: u32, width: usize, n: usize) -> u32 {
-    let b = b as usize;
-    (((b - 1) * width + 1 + (b * width).min(n)) / 2) as u32
+/// The levels of the reported quantiles: median, 5 % and 95 %.
+const LEVELS: [f64; 3] = [0.5, 0.05, 0.95];
+
+/// The rank at 1-based position `max(1, ceil(p R))` of the `R` ranks in `column` (reordered):
+/// the same as [`quantile`] of their histogram.
+fn order_statistic(column: &mut [u32], p: f64) -> u32 {
+    let need = (p * column.len() as f64).ceil().max(1.0) as usize;
+    match column.len() {
+        0 => 0,
+        len => *column.select_nth_unstable(need.min(len) - 1).1,
+    }
 }
 
 /// The smallest rank whose cumulative share reaches `p` (inverse empirical CDF, type 1).
@@ -470,8 +647,24 @@ pub struct Sobol {
 
 /// Sobol indices of the mean absolute rank shift and of every unit's rank with respect to each
 /// varied factor, from a Saltelli design of `base` samples (`base * (d + 2)` replications) and
-/// `resamples` bootstraps (for the rank shift).
+/// `resamples` bootstraps (for the rank shift). Keeps every replication's ranks, 2 bytes a unit
+/// (4 above 65,536 units).
 pub fn sobol_rank_shift(
+    problem: &Problem,
+    space: &Space,
+    base: usize,
+    resamples: usize,
+    seed: u64,
+) -> Sobol {
+    if problem.n() <= 1 << 16 {
+        sobol_kept::<u16>(problem, space, base, resamples, seed)
+    } else {
+        sobol_kept::<u32>(problem, space, base, resamples, seed)
+    }
+}
+
+/// [`sobol_rank_shift`] with every replication's ranks kept as `T`.
+fn sobol_kept<T: Kept>(
     problem: &Problem,
     space: &Space,
     base: usize,
@@ -482,13 +675,15 @@ pub fn sobol_rank_shift(
     let design = Design::random(base, d, seed);
     let nominal = nominal_ranks(problem);
     let engine = Engine::new(problem, space);
-    let mut ranks = vec![0u32; design.len() * n];
+    let mut ranks = vec![T::default(); design.len() * n];
     ranks.par_chunks_mut(n.max(1)).enumerate().for_each_init(
         || (problem.nominal.clone(), Work::default()),
         |(choice, work), (r, out)| {
             let levels = space.levels(problem, design.row(r));
             engine.replicate(problem, space, &levels, choice, work);
-            out.copy_from_slice(&work.ranks);
+            for (kept, &rank) in out.iter_mut().zip(&work.ranks) {
+                *kept = T::put(rank);
+            }
         },
     );
     let y: Vec<f64> = ranks
@@ -497,7 +692,7 @@ pub fn sobol_rank_shift(
             let shift: u64 = row
                 .iter()
                 .zip(&nominal)
-                .map(|(a, b)| u64::from(a.abs_diff(*b)))
+                .map(|(a, b)| u64::from(a.get().abs_diff(*b)))
                 .sum();
             shift as f64 / n as f64
         })
@@ -507,7 +702,7 @@ pub fn sobol_rank_shift(
         .into_par_iter()
         .map(|i| {
             let y: Vec<f64> = (0..design.len())
-                .map(|r| f64::from(ranks[r * n + i]))
+                .map(|r| f64::from(ranks[r * n + i].get()))
                 .collect();
             y.iter()
                 .any(|&v| v != y[0])
@@ -524,16 +719,59 @@ pub fn sobol_rank_shift(
 mod tests {
     use super::*;
 
+    /// The kept ranks, whole or in blocks over several passes, give the histograms' quantiles
+    /// (and the same totals), with and without resampling.
     #[test]
-    fn binned_ranks_report_the_middle_of_their_bin() {
-        assert_eq!(bin_middle(7, 1, 300), 7, "single-rank bins are exact");
-        // 20,000 sectors: 1,000 bins of 20 ranks.
-        let width = 20_000usize.div_ceil(RANK_BINS);
-        assert_eq!(width, 20);
-        assert_eq!(bin_middle(1, width, 20_000), 10);
-        assert_eq!(bin_middle(1_000, width, 20_000), 19_990);
-        // Bin 205 of 5 ranks out of 1,025: ranks 1,021-1,025.
-        assert_eq!(bin_middle(205, 5, 1_025), 1_023);
+    fn kept_ranks_give_the_histograms_quantiles() {
+        use crate::{barometer::score, definition::Definition, geo::Geography, store::Store};
+        let def = Definition::bundled();
+        let board = score(
+            &Store::load(None).unwrap(),
+            &def,
+            Geography::bundled(),
+            2023,
+        )
+        .unwrap();
+        let p = Problem::from_scoreboard(&board, &def).unwrap();
+        let opts = Options {
+            runs: 300,
+            seed: 4,
+            rule: Rule::MinScore(4.0),
+            budget: 1e6,
+            key: p.den[..p.n()].to_vec(),
+        };
+        for factors in [vec![Factor::Sampling], FACTORS[..6].to_vec()] {
+            let space = Space::new(&p, factors, 4);
+            let hist = run::<u16>(&p, &space, &opts, Quantiles::Histogram, &|_| {});
+            assert!(hist.units.iter().any(|u| u.rank_p95 > u.rank_p5 + 5));
+            for block in [p.n(), 7] {
+                let kept = Quantiles::Kept { block };
+                assert_eq!(
+                    run::<u16>(&p, &space, &opts, kept, &|_| {}),
+                    hist,
+                    "{block}"
+                );
+            }
+            let kept = Quantiles::Kept { block: 64 };
+            assert_eq!(run::<u32>(&p, &space, &opts, kept, &|_| {}), hist);
+        }
+        assert_eq!(
+            Quantiles::choose(300, 10, RANK_MEMORY),
+            Quantiles::Histogram
+        );
+        // 20,000 sectors: 1,000 runs kept whole (40 MB), 100,000 runs in 15 blocks of 1,342 units.
+        let whole = Quantiles::choose(20_000, 1_000, RANK_MEMORY);
+        assert_eq!(
+            (whole, whole.passes(20_000)),
+            (Quantiles::Kept { block: 20_000 }, 1)
+        );
+        assert_eq!(
+            Quantiles::choose(20_000, 100_000, RANK_MEMORY).passes(20_000),
+            15
+        );
+        let mut column = vec![3, 1, 2, 2, 9, 1, 1, 4, 5, 2];
+        let q = [0.5, 0.05, 0.95, 1.0].map(|p| order_statistic(&mut column, p));
+        assert_eq!(q, [2, 1, 9, 9]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! choices plus optional resampled numerators) into ranks without allocating once its `Work` is
 //! sized. `tables` holds the faster path for replications without resampling.
 
+use super::draw::{Draws, Law};
 use crate::barometer::Scoreboard;
 use crate::composite::aggregate::Aggregation;
 use crate::composite::normalise::{Normalisation, normalise};
@@ -11,7 +12,6 @@ use crate::error::data;
 use anyhow::Result;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use rand_distr::{Binomial, Distribution, Poisson};
 
 /// The reference rule of a replication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +77,8 @@ pub struct Work {
     weights: Vec<f64>,
     order: Vec<usize>,
     ranker: Ranker,
+    /// Numerators drawn for one column.
+    drawn: Vec<f64>,
     /// Composite of the last replication (`NaN` where no indicator is present).
     pub composite: Vec<f64>,
     /// Points of the last replication, indicator-major; `u8::MAX` where unknown.
@@ -144,43 +146,6 @@ impl Work {
         self.weights.extend(weights);
         if let Some(j) = dropped {
             self.weights[j] = 0.0;
-        }
-    }
-}
-
-/// A precomputed draw of one numerator: binomial(den, num/den) for shares, Poisson(num)
-/// otherwise, or the count itself when it cannot vary (0, or a missing cell).
-#[derive(Debug, Clone, Copy)]
-pub enum Sampler {
-    /// Always this count.
-    Fixed(f64),
-    /// Binomial draw.
-    Binomial(Binomial),
-    /// Poisson draw.
-    Poisson(Poisson<f64>),
-}
-
-impl Sampler {
-    fn new(num: f64, den: f64, binomial: bool) -> Sampler {
-        if num <= 0.0 {
-            return Sampler::Fixed(0.0);
-        }
-        if binomial && den >= 1.0 {
-            match Binomial::new(den.round() as u64, (num / den).clamp(0.0, 1.0)) {
-                Ok(d) => Sampler::Binomial(d),
-                Err(_) => Sampler::Fixed(num),
-            }
-        } else {
-            Poisson::new(num).map_or(Sampler::Fixed(num), Sampler::Poisson)
-        }
-    }
-
-    /// One draw of the numerator.
-    pub fn draw(&self, rng: &mut ChaCha8Rng) -> f64 {
-        match self {
-            Sampler::Fixed(v) => *v,
-            Sampler::Binomial(d) => d.sample(rng) as f64,
-            Sampler::Poisson(d) => d.sample(rng),
         }
     }
 }
@@ -263,43 +228,39 @@ impl Problem {
         Ok(p)
     }
 
-    /// One sampler per cell (indicator-major), for replications that resample the numerators.
-    pub fn samplers(&self) -> Vec<Sampler> {
-        (0..self.n() * self.k())
-            .map(|c| {
-                let j = c / self.n();
-                Sampler::new(self.num[c], self.den[c], self.binomial[j])
-            })
-            .collect()
+    /// The resampling of every cell (indicator-major), for replications that resample the
+    /// numerators: binomial(round(den), num / den) for shares, Poisson(num) otherwise; fixed
+    /// where the numerator is 0 or the cell is missing.
+    pub fn samplers(&self) -> Draws {
+        Draws::new((0..self.n() * self.k()).map(|c| {
+            let (num, den) = (self.num[c], self.den[c]);
+            if num <= 0.0 {
+                Err(0.0)
+            } else if self.binomial[c / self.n()] && den >= 1.0 {
+                Ok(Law::Binomial {
+                    n: den.round() as u64,
+                    p: (num / den).clamp(0.0, 1.0),
+                })
+            } else {
+                Ok(Law::Poisson { lambda: num })
+            }
+        }))
     }
 
-    /// The values of indicator `j` into `values` (`NaN` where missing), with numerators drawn
-    /// from `noise` when given; returns the summed numerators and denominators.
-    pub(super) fn column(
-        &self,
-        j: usize,
-        noise: Option<(&mut ChaCha8Rng, &[Sampler])>,
-        values: &mut [f64],
-    ) -> (f64, f64) {
+    /// The values of indicator `j` into `values` (`NaN` where missing), with the numerators
+    /// `drawn` for this column when given; returns the summed numerators and denominators.
+    pub(super) fn column(&self, j: usize, drawn: Option<&[f64]>, values: &mut [f64]) -> (f64, f64) {
         let cells = j * self.n()..(j + 1) * self.n();
-        let (num, den, present) = (
-            &self.num[cells.clone()],
-            &self.den[cells.clone()],
-            &self.present[cells.clone()],
-        );
+        let (den, present) = (&self.den[cells.clone()], &self.present[cells.clone()]);
+        let num = drawn.unwrap_or(&self.num[cells]);
         let (mut snum, mut sden) = (0.0, 0.0);
-        let mut noise = noise.map(|(rng, s)| (rng, &s[cells]));
         for i in 0..values.len() {
             if !present[i] {
                 values[i] = f64::NAN;
                 continue;
             }
-            let a = match noise.as_mut() {
-                Some((rng, samplers)) => samplers[i].draw(rng),
-                None => num[i],
-            };
-            values[i] = a / den[i];
-            snum += a;
+            values[i] = num[i] / den[i];
+            snum += num[i];
             sden += den[i];
         }
         (snum, sden)
@@ -363,11 +324,19 @@ impl Problem {
         out: &mut [f64],
     ) {
         let sign = self.sign[j];
-        column.clear();
-        column.extend(values.iter().map(|v| sign * v));
-        if normalisation == Normalisation::RelativeExcess && reference == 0.0 {
-            out.fill(f64::NAN);
+        if normalisation == Normalisation::RelativeExcess {
+            // normalise's relative excess of the oriented values, in one pass.
+            let r = sign * reference;
+            for (o, &v) in out.iter_mut().zip(values) {
+                *o = if reference == 0.0 {
+                    f64::NAN
+                } else {
+                    (sign * v - r) / r.abs()
+                };
+            }
         } else {
+            column.clear();
+            column.extend(values.iter().map(|v| sign * v));
             normalise(normalisation, column, sign * reference, out, order);
         }
         if aggregation.needs_positive() {
@@ -385,15 +354,17 @@ impl Problem {
                 };
             }
         }
-        for v in out.iter_mut() {
-            *v = aggregation.prepare(*v);
+        if aggregation != Aggregation::Arithmetic {
+            for v in out.iter_mut() {
+                *v = aggregation.prepare(*v);
+            }
         }
     }
 
     /// Score one replication into `work.ranks`, `work.points`, `work.weighted` and
-    /// `work.composite`. `samplers` must be [`Problem::samplers`] when `c.noise` is set (it is
+    /// `work.composite`. `draws` must be [`Problem::samplers`] when `c.noise` is set (it is
     /// not read otherwise).
-    pub fn replicate(&self, c: &Choice, samplers: &[Sampler], work: &mut Work) {
+    pub fn replicate(&self, c: &Choice, draws: Option<&Draws>, work: &mut Work) {
         let (n, k) = (self.n(), self.k());
         work.reset(n, k);
         work.set_weights(&c.weights, c.dropped);
@@ -401,8 +372,14 @@ impl Problem {
         for j in 0..k {
             let cells = j * n..(j + 1) * n;
             let values = &mut work.values[cells.clone()];
-            let noise = rng.as_mut().map(|r| (r, samplers));
-            let sums = self.column(j, noise, values);
+            let drawn = match (rng.as_mut(), draws) {
+                (Some(rng), Some(draws)) => {
+                    draws.fill(cells.clone(), rng, &mut work.drawn);
+                    Some(&work.drawn[..])
+                }
+                _ => None,
+            };
+            let sums = self.column(j, drawn, values);
             let reference = Self::reference(c.reference, values, sums, &mut work.column);
             self.points(
                 j,
@@ -452,33 +429,79 @@ fn median_in_place(x: &mut [f64]) -> f64 {
 #[derive(Debug, Clone, Default)]
 pub struct Ranker {
     keys: Vec<(u128, u32)>,
+    packed: Vec<u128>,
+    order: Vec<(u64, u64, u32)>,
 }
 
 impl Ranker {
     /// Ranks of the units with `score` and `composite` into `ranks`.
+    ///
+    /// Sorts by the exact composite and rounds only neighbours that are within 1e-10 of each
+    /// other: the rounding is monotone, so units whose rounded composites are equal lie next to
+    /// each other in that order, and rounded composites 12 digits apart cannot be closer than
+    /// 1e-11 relative. Same ranks as sorting by the rounded composites, without rounding each.
+    /// When every score is a whole number below 65,536 (unweighted points), score, composite
+    /// and unit fit one 128-bit key, which sorts faster.
     pub fn rank(&mut self, score: &[f64], composite: &[f64], ranks: &mut [u32]) {
-        // Ascending order of the key is descending order of (score, composite).
-        let down = |v: f64| !u128::from(ordered(v));
-        self.keys.clear();
-        self.keys.extend(
-            score
-                .iter()
-                .zip(composite)
-                .enumerate()
-                .map(|(i, (&s, &c))| {
-                    let c = if c.is_nan() {
-                        f64::NEG_INFINITY
-                    } else {
-                        crate::barometer::tie_key(c)
-                    };
-                    ((down(s) << 64) | (down(c) & u128::from(u64::MAX)), i as u32)
-                }),
-        );
-        self.keys.sort_unstable_by_key(|&(key, _)| key);
-        for pos in 0..self.keys.len() {
-            let (key, i) = self.keys[pos];
-            ranks[i as usize] = if pos > 0 && self.keys[pos - 1].0 == key {
-                ranks[self.keys[pos - 1].1 as usize]
+        // Ascending order of a key is descending order of (score, composite).
+        let value = |c: f64| if c.is_nan() { f64::NEG_INFINITY } else { c };
+        let down = |v: f64| !ordered(v);
+        self.order.clear();
+        if score
+            .iter()
+            .all(|&s| (0.0..65_536.0).contains(&s) && f64::from(s as u16) == s)
+        {
+            self.packed.clear();
+            self.packed.extend(
+                score
+                    .iter()
+                    .zip(composite)
+                    .enumerate()
+                    .map(|(i, (&s, &c))| {
+                        let s = u128::from(u16::MAX - s as u16);
+                        s << 112 | u128::from(down(value(c))) << 48 | i as u128
+                    }),
+            );
+            self.packed.sort_unstable();
+            self.order.extend(
+                self.packed
+                    .iter()
+                    .map(|&key| ((key >> 112) as u64, (key >> 48) as u64, key as u32)),
+            );
+        } else {
+            self.keys.clear();
+            self.keys.extend(
+                score
+                    .iter()
+                    .zip(composite)
+                    .enumerate()
+                    .map(|(i, (&s, &c))| {
+                        (
+                            u128::from(down(s)) << 64 | u128::from(down(value(c))),
+                            i as u32,
+                        )
+                    }),
+            );
+            self.keys.sort_unstable_by_key(|&(key, _)| key);
+            self.order.extend(
+                self.keys
+                    .iter()
+                    .map(|&(key, i)| ((key >> 64) as u64, key as u64, i)),
+            );
+        }
+        for pos in 0..self.order.len() {
+            let (s, c, i) = self.order[pos];
+            let tied = pos > 0 && {
+                let (ps, pc, j) = self.order[pos - 1];
+                ps == s
+                    && (pc == c || {
+                        let (a, b) = (value(composite[j as usize]), value(composite[i as usize]));
+                        (a - b).abs() <= 1e-10 * a.abs().max(b.abs())
+                            && crate::barometer::tie_key(a) == crate::barometer::tie_key(b)
+                    })
+            };
+            ranks[i as usize] = if tied {
+                ranks[self.order[pos - 1].2 as usize]
             } else {
                 pos as u32 + 1
             };
@@ -516,6 +539,15 @@ mod tests {
         assert_eq!(ranks, [2, 1, 2, 4, 5]);
         Ranker::default().rank(&[1.0, 1.0, 1.0], &[0.0, -0.0, -1.0], &mut ranks);
         assert_eq!(&ranks[..3], [1, 1, 3]);
+        // Equal at 12 significant digits: tied; 1e-11 apart at 0.1: not (barometer::tie_key).
+        let c = [0.3, 0.1 + 0.2, 0.3 + 1e-11, 0.3 - 1e-11, f64::NAN];
+        Ranker::default().rank(&[1.0; 5], &c, &mut ranks);
+        assert_eq!(ranks, [2, 2, 1, 4, 5]);
+        // Weighted (fractional) scores take the general key.
+        Ranker::default().rank(&[1.5; 5], &c, &mut ranks);
+        assert_eq!(ranks, [2, 2, 1, 4, 5]);
+        Ranker::default().rank(&[0.5, 1.5, 0.5, 2.0, 1.5], &[0.0; 5], &mut ranks);
+        assert_eq!(ranks, [4, 2, 4, 1, 2]);
     }
 
     #[test]
