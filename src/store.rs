@@ -170,20 +170,30 @@ fn checksum_at(bytes: &[u8]) -> Option<usize> {
     })
 }
 
-/// Check a store's whole-file checksum before any parsing. A file with barometer store metadata
-/// but no checksum is refused (written before checksums, or its checksum key is damaged: polars
-/// could abort on its pages); a file without either is left to the reader, which stops at the
-/// footer ("not a barometer store") before decoding any page.
+/// Check a store before polars parses a byte: it must carry store metadata and a whole-file
+/// checksum that matches. Polars' Parquet reader can abort the process on damaged input (a footer
+/// length beyond the file, damaged pages: the `store` fuzz target found both), so nothing it reads
+/// is unchecked: Parquet from other programs and stores written before the checksum are refused.
 fn checksum(bytes: &[u8], origin: &str) -> Result<()> {
     let has = |key: &str| memchr::memmem::find(bytes, key.as_bytes()).is_some();
     if !has(CHECKSUM_KEY) {
-        if has(META_KEY) {
-            return Err(data(format!(
+        let parquet = bytes.len() >= 12 && bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1");
+        return Err(data(if has(META_KEY) {
+            format!(
                 "{origin}: the store carries no checksum (written by an older barometer, or \
                  damaged), so it is not read; ingest the source files again"
-            )));
-        }
-        return Ok(());
+            )
+        } else if parquet {
+            format!(
+                "{origin} is a Parquet file but not a barometer store (no '{META_KEY}' \
+                 metadata); make a store with `barometer ingest`"
+            )
+        } else {
+            format!(
+                "{origin} is not a barometer store (a Parquet file written by `barometer \
+                 ingest`): it is not a Parquet file, or it is cut off"
+            )
+        }));
     }
     let damaged = |why: &str| {
         data(format!(
