@@ -49,6 +49,55 @@ impl Interner {
     }
 }
 
+/// Values looked up by cell text, remembering the last one (rows repeat it).
+pub struct Lookup<T> {
+    entries: Vec<(String, T)>,
+    index: HashMap<String, usize>,
+    last: usize,
+}
+
+impl<T: Clone> Default for Lookup<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Clone> Lookup<T> {
+    /// An empty table.
+    pub fn new() -> Self {
+        Lookup {
+            entries: Vec::new(),
+            index: HashMap::new(),
+            last: 0,
+        }
+    }
+
+    /// The value for `key`, made by `make` the first time.
+    pub fn get(&mut self, key: &str, make: impl FnOnce(&str) -> T) -> T {
+        if let Some((k, v)) = self.entries.get(self.last)
+            && k == key
+        {
+            return v.clone();
+        }
+        // A few distinct values (indicators) are found faster by comparing than by hashing.
+        let found = if self.entries.len() <= 16 {
+            self.entries.iter().position(|(k, _)| k == key)
+        } else {
+            self.index.get(key).copied()
+        };
+        let at = match found {
+            Some(at) => at,
+            None => {
+                self.entries.push((key.to_owned(), make(key)));
+                self.index.insert(key.to_owned(), self.entries.len() - 1);
+                self.entries.len() - 1
+            }
+        };
+        self.last = at;
+        self.entries[at].1.clone()
+    }
+}
+
 /// Rows as columns; row `i` is `unit[i]`, `year[i]`, ... read at `line[i]` of its place.
 #[derive(Debug, Clone, Default)]
 pub struct Rows {

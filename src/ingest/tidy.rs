@@ -7,8 +7,9 @@
 //! numbers do not depend on the number of threads. A row is one line: a quoted field may hold
 //! the separator but not a line break.
 
+use super::blocks::{BLOCK, cut, fill};
 use super::number::parse_count;
-use super::rows::Rows;
+use super::rows::{Lookup, Rows};
 use super::{ParsedFile, Rejection, check_counts_of, check_indicator, check_unit, check_year};
 use crate::definition::{Definition, Indicator};
 use crate::error::{Location, data};
@@ -17,7 +18,6 @@ use crate::store::{Status, hex};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -33,10 +33,6 @@ const COLUMNS: [(&str, &[&str]); 7] = [
 ];
 /// Header names accepted and ignored (for readability of the file).
 const IGNORED: [&str; 3] = ["gemeente", "naam", "name"];
-/// Bytes read at a time.
-pub const BLOCK: usize = 16 << 20;
-/// Smallest piece of a block parsed by one task.
-const MIN_PIECE: usize = 256 << 10;
 
 /// Read one tidy file. File-level problems (unreadable, not UTF-8, bad header) are errors;
 /// row-level problems become rejections.
@@ -71,8 +67,6 @@ pub fn parse_from(
     size: u64,
 ) -> Result<ParsedFile> {
     let name = path.display().to_string();
-    let unreadable =
-        |e: std::io::Error| anyhow::Error::new(e).context(format!("cannot read {name}"));
     let mut hasher = Sha256::new();
     let mut parsed = ParsedFile::new(&name, String::new());
     parsed.rows.set_place(&name);
@@ -85,21 +79,8 @@ pub fn parse_from(
     let mut pool: Vec<Rows> = Vec::new();
     while !eof {
         let old = buf.len();
-        buf.resize(old + block.max(1), 0);
-        let mut got = 0;
-        while old + got < buf.len() {
-            match input.read(&mut buf[old + got..]) {
-                Ok(0) => {
-                    eof = true;
-                    break;
-                }
-                Ok(n) => got += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(unreadable(e)),
-            }
-        }
-        buf.truncate(old + got);
-        let fresh = old..old + got;
+        eof = fill(&mut input, &mut buf, block, &name)?;
+        let fresh = old..buf.len();
         if header.is_none() {
             // The byte-order mark, once its three bytes are in.
             if !eof && buf.len() < 3 && b"\xEF\xBB\xBF".starts_with(&buf) {
@@ -197,27 +178,6 @@ pub fn parse_from(
         )));
     }
     Ok(parsed)
-}
-
-/// Cut `bytes` at line ends into about `n` pieces of at least `MIN_PIECE` bytes.
-fn cut(bytes: &[u8], n: usize) -> Vec<&[u8]> {
-    let size = (bytes.len() / n.max(1)).max(MIN_PIECE);
-    let mut pieces = Vec::new();
-    let mut rest = bytes;
-    while rest.len() > size {
-        match memchr::memchr(b'\n', &rest[size..]) {
-            Some(i) => {
-                let (piece, tail) = rest.split_at(size + i + 1);
-                pieces.push(piece);
-                rest = tail;
-            }
-            None => break,
-        }
-    }
-    if !rest.is_empty() {
-        pieces.push(rest);
-    }
-    pieces
 }
 
 /// The first non-blank line of `bytes` as the header, the bytes after it and the lines it took.
@@ -367,47 +327,6 @@ impl Piece {
                 reason,
             });
         }
-    }
-}
-
-/// Values looked up by cell text, remembering the last one (rows repeat it).
-struct Lookup<T> {
-    entries: Vec<(String, T)>,
-    index: HashMap<String, usize>,
-    last: usize,
-}
-
-impl<T: Clone> Lookup<T> {
-    fn new() -> Self {
-        Lookup {
-            entries: Vec::new(),
-            index: HashMap::new(),
-            last: 0,
-        }
-    }
-
-    fn get(&mut self, key: &str, make: impl FnOnce(&str) -> T) -> T {
-        if let Some((k, v)) = self.entries.get(self.last)
-            && k == key
-        {
-            return v.clone();
-        }
-        // A few distinct values (indicators) are found faster by comparing than by hashing.
-        let found = if self.entries.len() <= 16 {
-            self.entries.iter().position(|(k, _)| k == key)
-        } else {
-            self.index.get(key).copied()
-        };
-        let at = match found {
-            Some(at) => at,
-            None => {
-                self.entries.push((key.to_owned(), make(key)));
-                self.index.insert(key.to_owned(), self.entries.len() - 1);
-                self.entries.len() - 1
-            }
-        };
-        self.last = at;
-        self.entries[at].1.clone()
     }
 }
 
@@ -752,14 +671,5 @@ mod tests {
             crate::store::Store::from_records(merged.records().unwrap(), merged.meta.clone(), "s")
                 .unwrap();
         assert_eq!(merged.to_parquet().unwrap(), store.to_parquet().unwrap());
-    }
-
-    #[test]
-    fn pieces_end_at_line_ends() {
-        let text = b"a\nbb\nccc\n".repeat(200_000);
-        let pieces = cut(&text, 4);
-        assert!(pieces.len() > 1);
-        assert!(pieces.iter().all(|p| p.ends_with(b"\n")));
-        assert_eq!(pieces.concat(), text);
     }
 }
