@@ -31,7 +31,7 @@ struct Header {
 /// of `mappings` whose columns fit its header; `size`, the file size when known, makes room for
 /// the rows.
 pub fn read(
-    mut input: impl Read,
+    mut input: impl Read + Send,
     name: &str,
     size: u64,
     mappings: &[Mapping],
@@ -80,6 +80,7 @@ pub fn read(
         Err(e) => return Err(drain(input, buf, eof, scan, line, name).unwrap_or(e)),
     };
     let mut out = reader.begin();
+    let mut next: Vec<u8> = Vec::with_capacity(block + 1024);
     loop {
         let Some((end, quoted)) = ready(&buf, eof, h.separator) else {
             if eof {
@@ -93,13 +94,26 @@ pub fn read(
         } else {
             cut(&buf[..end], rayon::current_num_threads() * 2)
         };
+        let counts: Vec<u64> = pieces
+            .par_iter()
+            .map(|piece| memchr::memchr_iter(b'\n', piece).count() as u64)
+            .collect();
         let mut firsts = Vec::with_capacity(pieces.len());
-        for piece in &pieces {
+        for lines in counts {
             firsts.push(line);
-            line += memchr::memchr_iter(b'\n', piece).count() as u64;
+            line += lines;
         }
-        let (_, read): (_, Vec<(Scan, Applied)>) = rayon::join(
-            || hasher.update(&buf[hashed..]),
+        // The next block is read while this one is parsed.
+        let (next_eof, read): (_, Vec<(Scan, Applied)>) = rayon::join(
+            || {
+                hasher.update(&buf[hashed..]);
+                next.clear();
+                next.extend_from_slice(&buf[end..]);
+                if eof {
+                    return Ok(true);
+                }
+                fill(&mut input, &mut next, block, name)
+            },
             || {
                 pieces
                     .par_iter()
@@ -108,6 +122,7 @@ pub fn read(
                     .collect()
             },
         );
+        let next_eof = next_eof?;
         if out.rows.is_empty() && size > 0 {
             let rows: usize = read.iter().map(|(_, a)| a.rows.len()).sum();
             let done = (end as u64).max(1);
@@ -119,13 +134,11 @@ pub fn read(
             out.extend(applied);
         }
         drop(read);
-        buf.drain(..end);
-        hashed = buf.len();
+        hashed = buf.len() - end;
+        std::mem::swap(&mut buf, &mut next);
+        eof = next_eof;
         if let Some(e) = scan.error(name) {
             return Err(drain(input, buf, eof, scan, line, name).unwrap_or(e));
-        }
-        if !eof {
-            eof = fill(&mut input, &mut buf, block, name)?;
         }
     }
     hasher.update(&buf[hashed..]);

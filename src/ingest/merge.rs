@@ -182,11 +182,17 @@ impl Merged {
     /// Rows `start..start + len` as a frame with the store's columns.
     fn batch(&self, start: usize, len: usize) -> Result<DataFrame> {
         let (r, idx) = (&self.rows, &self.order[start..start + len]);
+        // Strings are gathered from the few distinct ones (views into one buffer), not copied
+        // row by row.
+        let gather = |names: &[&str], id: &dyn Fn(usize) -> u32| -> PolarsResult<Series> {
+            let distinct = StringChunked::from_iter_values("".into(), names.iter().copied());
+            let at =
+                IdxCa::from_iter_values("".into(), idx.iter().map(|&i| id(i as usize) as IdxSize));
+            Ok(distinct.take(&at)?.into_series())
+        };
         let strings = |names: &super::rows::Interner, ids: &[u32]| {
-            StringChunked::from_iter_values(
-                "".into(),
-                idx.iter().map(|&i| names.name(ids[i as usize])),
-            )
+            let names: Vec<&str> = names.names().iter().map(String::as_str).collect();
+            gather(&names, &|i| ids[i])
         };
         let counts = |v: &[f64]| {
             Float64Chunked::from_iter_options(
@@ -197,9 +203,9 @@ impl Merged {
         // The seven columns are built on all cores.
         let columns: Vec<Column> = (0..7)
             .into_par_iter()
-            .map(|c| {
+            .map(|c| -> PolarsResult<Column> {
                 let (series, name) = match c {
-                    0 => (strings(&r.units, &r.unit).into_series(), col::UNIT),
+                    0 => (strings(&r.units, &r.unit)?, col::UNIT),
                     1 => (
                         Int32Chunked::from_iter_values(
                             "".into(),
@@ -208,25 +214,18 @@ impl Merged {
                         .into_series(),
                         col::YEAR,
                     ),
-                    2 => (
-                        strings(&r.indicators, &r.indicator).into_series(),
-                        col::INDICATOR,
-                    ),
+                    2 => (strings(&r.indicators, &r.indicator)?, col::INDICATOR),
                     3 => (counts(&r.numerator).into_series(), col::NUMERATOR),
                     4 => (counts(&r.denominator).into_series(), col::DENOMINATOR),
                     5 => (
-                        StringChunked::from_iter_values(
-                            "".into(),
-                            idx.iter().map(|&i| r.status[i as usize].as_str()),
-                        )
-                        .into_series(),
+                        gather(&STATUSES.map(Status::as_str), &|i| r.status[i] as u32)?,
                         col::STATUS,
                     ),
-                    _ => (strings(&r.sources, &r.source).into_series(), col::SOURCE),
+                    _ => (strings(&r.sources, &r.source)?, col::SOURCE),
                 };
-                Column::from(series.with_name(name.into()))
+                Ok(Column::from(series.with_name(name.into())))
             })
-            .collect();
+            .collect::<PolarsResult<_>>()?;
         Ok(DataFrame::new_infer_height(columns)?)
     }
 
@@ -243,6 +242,14 @@ impl Merged {
         Store::from_parquet(&self.to_parquet()?, &self.origin)
     }
 }
+
+/// Every status, in the order of its number (`status as u32`).
+const STATUSES: [Status; 4] = [
+    Status::Observed,
+    Status::Suppressed,
+    Status::Missing,
+    Status::Imputed,
+];
 
 /// Row numbers sorted by unit, year and indicator as strings (ties: row number).
 fn sort_by_key(rows: &Rows, idx: &mut [u32]) {

@@ -59,7 +59,7 @@ struct Header {
 /// Parse a tidy file read from `input` in blocks of `block` bytes (lines longer than a block
 /// are read whole); `size`, the file size when known, is used to make room for the rows.
 pub fn parse_from(
-    mut input: impl Read,
+    mut input: impl Read + Send,
     path: &Path,
     def: &Definition,
     geo: &Geography,
@@ -74,22 +74,24 @@ pub fn parse_from(
     let mut header: Option<Header> = None;
     let mut line = 1u64; // line number of buf[start]
     let mut start = 0; // first byte of buf not yet parsed
-    let mut eof = false;
+    let mut eof;
     // One table per piece, reused from block to block (fresh memory costs page faults).
     let mut pool: Vec<Rows> = Vec::new();
-    while !eof {
-        let old = buf.len();
-        eof = fill(&mut input, &mut buf, block, &name)?;
-        let fresh = old..buf.len();
+    // The next block is read while this one is parsed.
+    let mut next: Vec<u8> = Vec::with_capacity(block + 1024);
+    let mut fresh = 0..0;
+    eof = fill(&mut input, &mut buf, block, &name)?;
+    fresh.end = buf.len();
+    loop {
         if header.is_none() {
             // The byte-order mark, once its three bytes are in.
-            if !eof && buf.len() < 3 && b"\xEF\xBB\xBF".starts_with(&buf) {
-                hasher.update(&buf[fresh]);
-                continue;
-            }
+            let bom_started = buf.len() < 3 && b"\xEF\xBB\xBF".starts_with(&buf);
             // UTF-16 (Excel's "Unicode text"): refused with what to do, once two bytes are in.
-            if !eof && buf.len() < 2 {
-                hasher.update(&buf[fresh]);
+            if !eof && (bom_started || buf.len() < 2) {
+                hasher.update(&buf[fresh.clone()]);
+                fresh = buf.len()..buf.len();
+                eof = fill(&mut input, &mut buf, block, &name)?;
+                fresh.end = buf.len();
                 continue;
             }
             super::text::refuse_utf16(&buf, &name)?;
@@ -105,21 +107,32 @@ pub fn parse_from(
             match memchr::memrchr(b'\n', &buf[start..]) {
                 Some(i) => start + i + 1,
                 None => {
-                    hasher.update(&buf[fresh]);
+                    hasher.update(&buf[fresh.clone()]);
+                    fresh = buf.len()..buf.len();
+                    eof = fill(&mut input, &mut buf, block, &name)?;
+                    fresh.end = buf.len();
                     continue;
                 }
             }
         };
         let ready = &buf[start..end];
-        let (_, pieces) = rayon::join(
-            || hasher.update(&buf[fresh.clone()]),
-            || -> Result<Vec<Piece>> {
+        let (read, pieces) = rayon::join(
+            || {
+                hasher.update(&buf[fresh.clone()]);
+                next.clear();
+                if eof {
+                    return Ok(true);
+                }
+                next.extend_from_slice(&buf[end..]);
+                fill(&mut input, &mut next, block, &name)
+            },
+            || -> Result<(Vec<Piece>, u64)> {
                 let mut ready = ready;
                 let mut at_line = line;
                 if header.is_none() {
                     let (h, rest, lines) = read_header(ready, &name, eof)?;
                     let Some(h) = h else {
-                        return Ok(Vec::new());
+                        return Ok((Vec::new(), 0));
                     };
                     header = Some(h);
                     ready = rest;
@@ -127,26 +140,31 @@ pub fn parse_from(
                 }
                 let h = header.as_ref().expect("header read");
                 let cuts = cut(ready, rayon::current_num_threads() * 2);
+                let counts: Vec<u64> = cuts
+                    .par_iter()
+                    .map(|piece| memchr::memchr_iter(b'\n', piece).count() as u64)
+                    .collect();
                 let mut starts = Vec::with_capacity(cuts.len());
-                for piece in &cuts {
-                    let lines = memchr::memchr_iter(b'\n', piece).count() as u64;
+                for lines in counts {
                     starts.push((at_line, lines));
                     at_line += lines;
                 }
                 if pool.len() < cuts.len() {
                     pool.resize_with(cuts.len(), Rows::default);
                 }
-                pool[..cuts.len()]
+                let pieces = pool[..cuts.len()]
                     .par_iter_mut()
                     .zip(cuts)
                     .zip(starts)
                     .map(|((rows, piece), at)| {
                         parse_piece(piece, at, rows, h, path, &name, def, geo)
                     })
-                    .collect()
+                    .collect::<Result<_>>()?;
+                Ok((pieces, at_line))
             },
         );
-        let pieces = pieces?;
+        let (pieces, next_line) = pieces?;
+        let next_eof = read?;
         if parsed.rows.is_empty() && size > end as u64 {
             // Room for the whole file at the density of its first block.
             let rows: usize = pool[..pieces.len()].iter().map(Rows::len).sum();
@@ -159,11 +177,21 @@ pub fn parse_from(
             parsed.rows.append(rows);
             parsed.rejected.extend(piece.rejected);
         }
-        if header.is_some() {
-            line += memchr::memchr_iter(b'\n', &buf[start..end]).count() as u64;
-            buf.drain(..end);
-            start = 0;
+        if eof {
+            break;
         }
+        if header.is_some() {
+            // The rest of this block, then the next block.
+            line = next_line;
+            std::mem::swap(&mut buf, &mut next);
+            fresh = next.len() - end..buf.len();
+            start = 0;
+        } else {
+            // No header yet: this block is kept whole and the next is added.
+            fresh = buf.len()..buf.len() + next.len() - (buf.len() - end);
+            buf.extend_from_slice(&next[buf.len() - end..]);
+        }
+        eof = next_eof;
     }
     parsed.input.sha256 = hex(&hasher.finalize());
     if header.is_none() {
