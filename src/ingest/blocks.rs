@@ -12,25 +12,14 @@ const MIN_PIECE: usize = 256 << 10;
 /// Append up to `block` bytes of `input` (named `name` in messages) to `buf`; whether the input
 /// ended.
 pub fn fill(input: &mut impl Read, buf: &mut Vec<u8>, block: usize, name: &str) -> Result<bool> {
-    let old = buf.len();
-    buf.resize(old + block.max(1), 0);
-    let mut got = 0;
-    let mut eof = false;
-    while old + got < buf.len() {
-        match input.read(&mut buf[old + got..]) {
-            Ok(0) => {
-                eof = true;
-                break;
-            }
-            Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                return Err(anyhow::Error::new(e).context(format!("cannot read {name}")));
-            }
-        }
-    }
-    buf.truncate(old + got);
-    Ok(eof)
+    let want = block.max(1);
+    buf.reserve(want);
+    // (Read into the spare room: no zeroing first.)
+    let got = input
+        .take(want as u64)
+        .read_to_end(buf)
+        .map_err(|e| anyhow::Error::new(e).context(format!("cannot read {name}")))?;
+    Ok(got < want)
 }
 
 /// Cut `bytes` at line ends into about `n` pieces of at least `MIN_PIECE` bytes.

@@ -271,10 +271,28 @@ fn read_piece(
     } else {
         // Without quotes a record is a line, or part of a line between carriage returns.
         let mut cells: Vec<&str> = Vec::new();
-        for (k, raw) in text.split('\n').enumerate() {
-            for record in raw.split('\r') {
+        let mut from = 0;
+        let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+        for (k, end) in ends.enumerate() {
+            let line = &text[from..end.max(from)];
+            from = end + 1;
+            let mut records = [line, ""];
+            let records = match memchr::memchr(b'\r', line.as_bytes()) {
+                None => &records[..1],
+                Some(i) if i + 1 == line.len() => {
+                    records[0] = &line[..i];
+                    &records[..1]
+                }
+                Some(_) => &line.split('\r').collect::<Vec<_>>()[..],
+            };
+            for record in records {
                 cells.clear();
-                cells.extend(record.split(char::from(separator)).map(str::trim));
+                let mut start = 0;
+                for at in memchr::memchr_iter(separator, record.as_bytes()) {
+                    cells.push(trim(&record[start..at]));
+                    start = at + 1;
+                }
+                cells.push(trim(&record[start..]));
                 if cells.iter().all(|c| c.is_empty()) {
                     continue;
                 }
@@ -283,6 +301,14 @@ fn read_piece(
         }
     }
     (scan, Reader::finish(pass))
+}
+
+/// `str::trim`, quicker for the common cell that starts and ends with a visible ASCII character.
+fn trim(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
 }
 
 /// After a file-level error: read the rest of the file for the errors found first when reading

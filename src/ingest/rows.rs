@@ -7,10 +7,13 @@ use crate::error::Location;
 use crate::store::{Record, Status};
 use std::collections::HashMap;
 
+/// The hasher of the string tables: fast, and fixed (the tables are looked up, never iterated).
+type Fast = foldhash::fast::FixedState;
+
 /// Distinct strings, numbered in order of first appearance.
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
-    ids: HashMap<String, u32>,
+    ids: HashMap<String, u32, Fast>,
     names: Vec<String>,
 }
 
@@ -52,7 +55,7 @@ impl Interner {
 /// Values looked up by cell text, remembering the last one (rows repeat it).
 pub struct Lookup<T> {
     entries: Vec<(String, T)>,
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize, Fast>,
     last: usize,
 }
 
@@ -67,7 +70,7 @@ impl<T: Clone> Lookup<T> {
     pub fn new() -> Self {
         Lookup {
             entries: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             last: 0,
         }
     }
