@@ -42,6 +42,10 @@ pub fn cell(text: &str, style: NumberStyle, markers: &[String]) -> Result<Cell, 
 /// Parse a number written in `style`. Allocates only for a message (or a number of more than
 /// 64 characters).
 pub fn parse(text: &str, style: NumberStyle) -> Result<f64, String> {
+    // The common cell, a whole count of at most 12 digits, reads the same in either style.
+    if (1..=12).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(digits_value(text));
+    }
     let t = text.trim();
     let (negative, body) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -166,6 +170,17 @@ mod tests {
         }
         assert!(p("12.5").unwrap_err().contains("decimal mark is a comma"));
         assert!(p("99.999.999.999.999").unwrap_err().contains("too large"));
+        let nines = "9".repeat(13);
+        assert!(
+            parse(&nines, NumberStyle::Belgian)
+                .unwrap_err()
+                .contains("too large")
+        );
+        // Longer than the stack buffer: read as the float parser reads the plain digits.
+        let long = format!("1.234,{}", "5".repeat(70));
+        let plain = format!("1234.{}", "5".repeat(70));
+        let want = plain.parse::<f64>().unwrap();
+        assert_eq!(parse(&long, NumberStyle::Belgian), Ok(want));
     }
 
     #[test]

@@ -680,7 +680,7 @@ impl<'a> Reader<'a> {
         // Years: the year column, or every year of the wide columns.
         let one_year;
         let years: &[i32] = match self.year_col {
-            Some(i) => match cell(i).trim().parse::<f64>() {
+            Some(i) => match year_of(cell(i)) {
                 Ok(y) if y.fract() == 0.0 => {
                     one_year = [y as i32];
                     &one_year
@@ -928,6 +928,17 @@ impl Applied {
             }
         }
     }
+}
+
+/// A year cell as a number: digits quickly, anything else as `f64` reads it.
+fn year_of(cell: &str) -> Result<f64, std::num::ParseFloatError> {
+    if (1..=9).contains(&cell.len()) && cell.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(cell
+            .bytes()
+            .fold(0u32, |v, b| v * 10 + u32::from(b - b'0'))
+            .into());
+    }
+    cell.trim().parse()
 }
 
 fn add(a: Option<f64>, b: Option<f64>) -> Option<f64> {
