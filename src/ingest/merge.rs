@@ -254,8 +254,7 @@ const STATUSES: [Status; 4] = [
 /// Row numbers sorted by unit, year and indicator as strings (ties: row number).
 fn sort_by_key(rows: &Rows, idx: &mut [u32]) {
     let (units, inds) = (rows.units.ranks(), rows.indicators.ranks());
-    idx.par_sort_unstable_by_key(|&i| {
-        let i = i as usize;
+    sort_unless_sorted(idx, |i| {
         (
             units[rows.unit[i] as usize],
             rows.year[i],
@@ -263,6 +262,17 @@ fn sort_by_key(rows: &Rows, idx: &mut [u32]) {
             i,
         )
     });
+}
+
+/// Sort row numbers by `key` (unique per row), unless they already are (files are often written
+/// in store order): checking is one pass, on all cores.
+fn sort_unless_sorted<K: Ord + Send>(idx: &mut [u32], key: impl Fn(usize) -> K + Sync) {
+    let sorted = idx
+        .par_windows(2)
+        .all(|w| key(w[0] as usize) < key(w[1] as usize));
+    if !sorted {
+        idx.par_sort_unstable_by_key(|&i| key(i as usize));
+    }
 }
 
 /// Whether rows `a` and `b` have the same unit, year and indicator.
@@ -481,8 +491,7 @@ pub fn merge(
     row_number(rows.len())?;
     // Repeated rows: sort by key (then input order) so repeats are neighbours.
     let mut incoming: Vec<u32> = (0..incoming_len).collect();
-    incoming.par_sort_unstable_by_key(|&i| {
-        let i = i as usize;
+    sort_unless_sorted(&mut incoming, |i| {
         (rows.unit[i], rows.year[i], rows.indicator[i], i)
     });
     let mut kept = Vec::with_capacity(incoming.len());

@@ -398,6 +398,7 @@ fn parse_piece(
         name,
     };
     let mut cells: Vec<&str> = Vec::with_capacity(h.fields);
+    let quotes = memchr::memchr(b'"', bytes).is_some();
     let mut from = 0;
     let ends =
         memchr::memchr_iter(b'\n', bytes).chain((!text.ends_with('\n')).then_some(text.len()));
@@ -406,7 +407,7 @@ fn parse_piece(
         let raw = &text[from..end];
         from = end + 1;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if memchr::memchr(b'"', raw.as_bytes()).is_some() {
+        if quotes && memchr::memchr(b'"', raw.as_bytes()).is_some() {
             match quoted(raw, h.separator) {
                 Ok(fields) => {
                     let cells: Vec<&str> = fields.iter().map(|c| trim(c)).collect();
