@@ -1,6 +1,6 @@
 //! Ingest throughput (criterion reports bytes/s): an analyst's `sheet` CSV (Windows-1252, `;`,
-//! Belgian numbers with thousands dots and decimal commas, suppressed cells) decoded, sniffed and
-//! mapped to canonical rows; a tidy CSV of statistical sectors read on all cores into columns and
+//! Belgian numbers with thousands dots and decimal commas, suppressed cells) sniffed, decoded and
+//! mapped to canonical rows in blocks (what `--layout sheet` does); a tidy CSV of statistical sectors read on all cores into columns and
 //! merged into a store; and the two number parsers on their own. The inputs are the demo's
 //! municipalities x years x indicators, generated in memory. The 1 GB files of the goal
 //! and the comparison with a bare polars read are in the README ("Speed").
@@ -9,10 +9,9 @@ use barometer::definition::Definition;
 use barometer::demo;
 use barometer::geo::Geography;
 use barometer::ingest::belgian::{self, NumberStyle};
-use barometer::ingest::layout::Layout;
-use barometer::ingest::mapping::{self, Context};
+use barometer::ingest::layout::{self, Layout};
 use barometer::ingest::number::parse_count;
-use barometer::ingest::{self, Options, text, tidy};
+use barometer::ingest::{self, Options, tidy};
 use barometer::lang::Lang;
 use barometer::report::format::number;
 use barometer::store::Record;
@@ -68,21 +67,13 @@ fn benches(c: &mut Criterion) {
     let geo = Geography::bundled();
     let records = demo::bundled_store().unwrap().records().unwrap();
     let sheet = sheet_csv(&records);
-    let Layout::Mappings(_, mappings) = Layout::resolve("sheet").unwrap() else {
-        unreachable!("sheet is a mapping layout")
-    };
-    let ctx = Context {
-        def: &def,
-        geo,
-        indicator: None,
-        source: "bench.csv",
-    };
+    let sheet_layout = Layout::resolve("sheet").unwrap();
     let mut group = c.benchmark_group("ingest");
     group.throughput(Throughput::Bytes(sheet.len() as u64));
-    group.bench_function("sheet CSV to canonical rows (38,400 rows)", |b| {
+    group.bench_function("sheet CSV to rows, read in blocks (38,400 rows)", |b| {
         b.iter(|| {
-            let table = text::read_delimited(black_box(&sheet), "bench.csv", None).unwrap();
-            mapping::apply(&mappings[0], &table, &ctx).unwrap()
+            let path = Path::new("bench.csv");
+            layout::read_bytes(black_box(&sheet), path, &sheet_layout, &def, geo, None).unwrap()
         })
     });
     let tidy_bytes = tidy_sectors_csv(&records, 4);

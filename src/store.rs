@@ -831,17 +831,30 @@ pub fn write_parquet(
     anyhow::ensure!(buf.is_empty(), "a store is written into an empty buffer");
     let meta = serde_json::to_string(meta)?;
     let first = batch(0, height.min(ROW_GROUP))?;
-    let mut writer = ParquetWriter::new(&mut *buf)
+    let writer = ParquetWriter::new(&mut *buf)
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
             (META_KEY.to_owned(), meta),
             (CHECKSUM_KEY.to_owned(), CHECKSUM_PLACEHOLDER.to_owned()),
         ])))
         .batched(first.schema())?;
-    writer.write_batch(&first)?;
-    drop(first);
-    for start in (ROW_GROUP..height).step_by(ROW_GROUP) {
-        writer.write_batch(&batch(start, ROW_GROUP.min(height - start))?)?;
-    }
+    // Each batch is written on a thread of its own while the next one is built.
+    let writer = std::thread::scope(|scope| -> Result<_> {
+        let (mut writer, mut current) = (writer, first);
+        for start in (ROW_GROUP..height).step_by(ROW_GROUP) {
+            let writing = scope.spawn(move || {
+                let written = writer.write_batch(&current);
+                (writer, written)
+            });
+            let next = batch(start, ROW_GROUP.min(height - start));
+            let (back, written) = writing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            written?;
+            (writer, current) = (back, next?);
+        }
+        writer.write_batch(&current)?;
+        Ok(writer)
+    })?;
     writer.finish()?;
     let at = checksum_at(buf).context("the store checksum placeholder was not written")?;
     let sum = sha256_hex(buf);

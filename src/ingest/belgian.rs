@@ -39,20 +39,23 @@ pub fn cell(text: &str, style: NumberStyle, markers: &[String]) -> Result<Cell, 
     parse(t, style).map(Cell::Value)
 }
 
-/// Parse a number written in `style`.
+/// Parse a number written in `style`. Allocates only for a message (or a number of more than
+/// 64 characters).
 pub fn parse(text: &str, style: NumberStyle) -> Result<f64, String> {
+    // The common cell, a whole count of at most 12 digits, reads the same in either style.
+    if (1..=12).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(digits_value(text));
+    }
     let t = text.trim();
     let (negative, body) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, t),
     };
-    let plain = match style {
-        NumberStyle::Belgian => belgian_digits(body).map_err(|why| format!("'{t}' {why}"))?,
-        NumberStyle::Plain => plain_digits(body).map_err(|why| format!("'{t}' {why}"))?,
-    };
-    let value: f64 = plain
-        .parse()
-        .map_err(|_| format!("'{t}' is not a number"))?;
+    let value = match style {
+        NumberStyle::Belgian => belgian_value(body),
+        NumberStyle::Plain => plain_value(body),
+    }
+    .map_err(|why| format!("'{t}' {why}"))?;
     if value > MAX_COUNT {
         return Err(format!(
             "'{t}' is too large for a count (above {MAX_COUNT:e})"
@@ -65,45 +68,73 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// "1.234.567,89" -> "1234567.89".
-fn belgian_digits(body: &str) -> Result<String, &'static str> {
+/// The value of digits and an optional decimal point ("1234.5"), as `str::parse` reads it.
+fn digits_value(text: &str) -> f64 {
+    // Up to 15 digits are exact in an f64: no need for the float parser.
+    if text.len() <= 15 && !text.contains('.') {
+        return text.bytes().fold(0u64, |v, b| v * 10 + u64::from(b - b'0')) as f64;
+    }
+    text.parse().expect("digits with at most one point parse")
+}
+
+/// "1.234.567,89" -> 1234567.89.
+fn belgian_value(body: &str) -> Result<f64, &'static str> {
+    const NOT_A_NUMBER: &str = "is not a number (Belgian style: 1.234,5)";
     let (int, frac) = match body.split_once(',') {
         Some((i, f)) => (i, Some(f)),
         None => (body, None),
     };
     let mut groups = int.split('.');
     let first = groups.next().unwrap_or_default();
-    let rest: Vec<&str> = groups.collect();
     if !all_digits(first) {
-        return Err("is not a number (Belgian style: 1.234,5)");
+        return Err(NOT_A_NUMBER);
     }
-    if !rest.is_empty() && (first.len() > 3 || rest.iter().any(|g| g.len() != 3 || !all_digits(g)))
-    {
+    let grouped = first.len() < int.len();
+    if grouped && (first.len() > 3 || groups.any(|g| g.len() != 3 || !all_digits(g))) {
         return Err(
             "is not a number: a '.' is a thousands separator before groups of three digits in \
              Belgian style, and the decimal mark is a comma (declare the plain style for decimal \
              points)",
         );
     }
-    let mut out: String = std::iter::once(first).chain(rest).collect();
-    if let Some(f) = frac {
-        if !all_digits(f) {
-            return Err("is not a number (Belgian style: 1.234,5)");
-        }
-        out.push('.');
-        out.push_str(f);
+    if frac.is_some_and(|f| !all_digits(f)) {
+        return Err(NOT_A_NUMBER);
     }
-    Ok(out)
+    if !grouped && frac.is_none() {
+        return Ok(digits_value(int));
+    }
+    // The digits without thousands dots, with a decimal point: on the stack when short.
+    let mut buf = [0u8; 64];
+    let mut heap = String::new();
+    let mut len = 0;
+    let pieces = int.split('.').chain(frac.map(|_| ".")).chain(frac);
+    for piece in pieces {
+        if len + piece.len() <= buf.len() && heap.is_empty() {
+            buf[len..len + piece.len()].copy_from_slice(piece.as_bytes());
+            len += piece.len();
+        } else {
+            if heap.is_empty() {
+                heap.push_str(std::str::from_utf8(&buf[..len]).expect("ASCII digits"));
+            }
+            heap.push_str(piece);
+        }
+    }
+    let plain = if heap.is_empty() {
+        std::str::from_utf8(&buf[..len]).expect("ASCII digits")
+    } else {
+        &heap
+    };
+    Ok(digits_value(plain))
 }
 
-/// "1234.5" -> "1234.5"; refuses commas and exponents.
-fn plain_digits(body: &str) -> Result<String, &'static str> {
+/// "1234.5" -> 1234.5; refuses commas and exponents.
+fn plain_value(body: &str) -> Result<f64, &'static str> {
     let ok = match body.split_once('.') {
         Some((i, f)) => all_digits(i) && all_digits(f),
         None => all_digits(body),
     };
     if ok {
-        Ok(body.to_owned())
+        Ok(digits_value(body))
     } else {
         Err(
             "is not a number (plain style: digits with an optional decimal point, no thousands separator)",
@@ -139,6 +170,17 @@ mod tests {
         }
         assert!(p("12.5").unwrap_err().contains("decimal mark is a comma"));
         assert!(p("99.999.999.999.999").unwrap_err().contains("too large"));
+        let nines = "9".repeat(13);
+        assert!(
+            parse(&nines, NumberStyle::Belgian)
+                .unwrap_err()
+                .contains("too large")
+        );
+        // Longer than the stack buffer: read as the float parser reads the plain digits.
+        let long = format!("1.234,{}", "5".repeat(70));
+        let plain = format!("1234.{}", "5".repeat(70));
+        let want = plain.parse::<f64>().unwrap();
+        assert_eq!(parse(&long, NumberStyle::Belgian), Ok(want));
     }
 
     #[test]

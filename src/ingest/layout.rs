@@ -1,14 +1,16 @@
 //! The layouts `--layout` accepts: `tidy`, `sheet` (long or wide, sniffed), the publisher and
 //! source layouts bundled as mappings in `data/layouts/`, or the path of a user's mapping TOML.
 
+use super::blocks::BLOCK;
 use super::mapping::{self, Mapping};
 use super::table::{self, Table};
-use super::{ParsedFile, Part, text, tidy};
+use super::{ParsedFile, delimited, text, tidy};
 use crate::definition::Definition;
 use crate::error::{data, usage};
 use crate::geo::Geography;
 use crate::store::sha256_hex;
 use anyhow::{Context, Result};
+use std::io::Read;
 use std::path::Path;
 
 /// The bundled mappings: name and TOML text.
@@ -109,15 +111,46 @@ pub fn read(
     geo: &Geography,
     indicator: Option<&str>,
 ) -> Result<ParsedFile> {
-    if let Layout::Tidy = layout {
-        return tidy::read(path, def, geo);
+    let mappings = match layout {
+        Layout::Tidy => return tidy::read(path, def, geo),
+        Layout::Mappings(_, m) => m,
+    };
+    let cannot = || format!("cannot read {}", path.display());
+    let mut file = std::fs::File::open(path).with_context(cannot)?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    let mut head = Vec::new();
+    (&mut file)
+        .take(4)
+        .read_to_end(&mut head)
+        .with_context(cannot)?;
+    if table::is_workbook(&head) || mappings.iter().any(mapping::needs_whole_file) {
+        file.read_to_end(&mut head).with_context(cannot)?;
+        return read_bytes(&head, path, layout, def, geo, indicator);
     }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    read_bytes(&bytes, path, layout, def, geo, indicator)
+    let name = path.display().to_string();
+    let ctx = context(def, geo, indicator, &name);
+    let input = head.as_slice().chain(file);
+    delimited::read(input, &name, size, mappings, &ctx, BLOCK)
 }
 
-/// Read the bytes of one file in `layout`; `path` names the file in messages (what `read` does
-/// for the mapping layouts, and the entry point the fuzz targets call for every layout).
+fn context<'a>(
+    def: &'a Definition,
+    geo: &'a Geography,
+    indicator: Option<&'a str>,
+    source: &'a str,
+) -> mapping::Context<'a> {
+    mapping::Context {
+        def,
+        geo,
+        indicator,
+        source,
+    }
+}
+
+/// Read the bytes of one file in `layout`; `path` names the file in messages (what `read` does,
+/// and the entry point the fuzz targets call for every layout). Delimited text is read in blocks
+/// (see `delimited`) unless the layout needs the whole file; workbooks are read sheet by sheet
+/// as tables.
 pub fn read_bytes(
     bytes: &[u8],
     path: &Path,
@@ -131,7 +164,12 @@ pub fn read_bytes(
         Layout::Mappings(_, m) => m,
     };
     let name = path.display().to_string();
-    let tables: Vec<Table> = if table::is_workbook(bytes) {
+    let ctx = context(def, geo, indicator, &name);
+    let workbook = table::is_workbook(bytes);
+    if !workbook && !mappings.iter().any(mapping::needs_whole_file) {
+        return delimited::read(bytes, &name, bytes.len() as u64, mappings, &ctx, BLOCK);
+    }
+    let tables: Vec<Table> = if workbook {
         table::read_workbook(bytes, &name, mappings[0].layout.sheet.as_deref())?
     } else {
         let sep = mappings[0]
@@ -141,32 +179,32 @@ pub fn read_bytes(
             .map(|s| s.as_bytes()[0]);
         vec![text::read_delimited(bytes, &name, sep)?]
     };
-    let mut parsed = ParsedFile::new(&name, sha256_hex(bytes));
-    let ctx = mapping::Context {
-        def,
-        geo,
-        indicator,
-        source: &name,
-    };
-    for t in &tables {
+    read_tables(&tables, &name, sha256_hex(bytes), mappings, &ctx)
+}
+
+/// Read tables (a workbook's sheets, or a text file read whole) with the first of `mappings`
+/// that fits each.
+pub fn read_tables(
+    tables: &[Table],
+    name: &str,
+    sha256: String,
+    mappings: &[Mapping],
+    ctx: &mapping::Context,
+) -> Result<ParsedFile> {
+    let mut parsed = ParsedFile::new(name, sha256);
+    for t in tables {
         if let Some(e) = t.encoding {
             parsed.notes.push(format!("{}: {} text", t.name, e.label()));
         }
         let m = mappings
             .iter()
-            .find(|m| mapping::fits(m, t, def))
+            .find(|m| mapping::fits(m, t, ctx.def))
             .unwrap_or(&mappings[0]);
-        let applied = mapping::apply(m, t, &ctx)?;
+        let applied = mapping::apply(m, t, ctx)?;
         parsed.read += applied.read;
         parsed.skipped += applied.skipped;
-        for row in applied.rows {
-            if row.part == Part::Whole {
-                parsed.rows.set_place(&row.location.file);
-                parsed.rows.push(&row.record, row.location.line);
-            } else {
-                parsed.halves.push(row);
-            }
-        }
+        parsed.rows.append(&applied.rows);
+        parsed.halves.extend(applied.halves);
         parsed.rejected.extend(applied.rejected);
         parsed.notes.extend(applied.notes);
     }

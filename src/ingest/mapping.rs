@@ -5,15 +5,16 @@
 //! their own for new layouts. See `docs/data-formats.md`.
 
 use super::belgian::{self, Cell, NumberStyle};
+use super::rows::{Lookup, Rows, from_column, to_column};
 use super::table::Table;
-use super::{Located, Part, Rejection, check_counts, check_indicator, check_unit, check_year};
-use crate::definition::Definition;
+use super::{Located, Part, Rejection, check_counts_of, check_indicator, check_unit, check_year};
+use crate::definition::{Definition, Indicator};
 use crate::error::data;
 use crate::geo::Geography;
 use crate::store::{Record, Status};
 use anyhow::{Context as _, Result};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// A layout described in TOML.
@@ -279,11 +280,13 @@ enum Count {
     Missing,
 }
 
-/// What applying a mapping to a table gave.
+/// What applying a mapping to rows gave.
 #[derive(Debug, Default)]
 pub struct Applied {
-    /// Rows kept (possibly partial).
-    pub rows: Vec<Located>,
+    /// Rows kept that give numerator and denominator.
+    pub rows: Rows,
+    /// Rows kept that give one of them (combined with another file's rows).
+    pub halves: Vec<Located>,
     /// Rows refused.
     pub rejected: Vec<Rejection>,
     /// Data rows read.
@@ -292,6 +295,18 @@ pub struct Applied {
     pub skipped: u64,
     /// Remarks for the report (scale decisions, unknown locations).
     pub notes: Vec<String>,
+}
+
+impl Applied {
+    /// Add what the rows after these gave.
+    pub fn extend(&mut self, later: &Applied) {
+        self.rows.append(&later.rows);
+        self.halves.extend(later.halves.iter().cloned());
+        self.rejected.extend(later.rejected.iter().cloned());
+        self.read += later.read;
+        self.skipped += later.skipped;
+        self.notes.extend(later.notes.iter().cloned());
+    }
 }
 
 /// Resolved columns of one measure.
@@ -477,11 +492,11 @@ fn style_for(mapping: &Mapping, table: &Table, text: &str) -> NumberStyle {
 
 fn passes(
     filters: &[(usize, &Filter)],
-    cells: &[String],
+    cells: &[&str],
     style: impl Fn(&str) -> NumberStyle,
 ) -> bool {
     filters.iter().all(|(i, f)| {
-        let cell = cells.get(*i).map_or("", String::as_str);
+        let cell = cells.get(*i).copied().unwrap_or("");
         let by_value = f.values.is_empty() || f.values.iter().any(|v| v.eq_ignore_ascii_case(cell));
         let by_range = f.range.is_none_or(|[lo, hi]| {
             belgian::parse(cell, style(cell)).is_ok_and(|v| lo <= v && v <= hi)
@@ -493,134 +508,250 @@ fn passes(
 /// Apply `mapping` to `table`: file-level problems (missing columns) are errors, row problems
 /// rejections.
 pub fn apply(mapping: &Mapping, table: &Table, ctx: &Context) -> Result<Applied> {
-    let where_ = table.location(table.header_line, None);
-    let (plans, notes) = plan(mapping, table, ctx.def).map_err(|e| {
-        data(format!(
-            "{where_}: does not fit layout '{}': {e}. The header is: {}",
-            mapping.layout.name,
-            table.headers.join(" | ")
-        ))
-    })?;
-    let h = &table.headers;
-    let c = &mapping.columns;
-    let code_col = resolve_one(h, &c.code);
-    let name_col = resolve_one(h, &c.name);
-    let year_col = resolve_one(h, &c.year);
-    let ind_col = resolve_one(h, &c.indicator);
-    let keep = resolve_filters(table, &mapping.keep)
-        .map_err(|e| data(format!("{where_}: layout '{}': {e}", mapping.layout.name)))?;
-    let source = mapping.layout.source.as_deref().unwrap_or(ctx.source);
-    let mut out = Applied {
-        notes,
-        ..Applied::default()
-    };
-    let mut sums: BTreeMap<(String, i32, String), usize> = BTreeMap::new();
-    // Indicator cells repeat: resolve each distinct (measure, cell) once.
-    let mut indicators: std::collections::HashMap<(usize, String), Result<String, String>> =
-        std::collections::HashMap::new();
-    let style = |t: &str| style_for(mapping, table, t);
+    let reader = Reader::new(mapping, table, ctx)?;
+    let mut out = reader.begin();
+    let mut pass = reader.pass();
+    let mut cells: Vec<&str> = Vec::new();
     for row in &table.rows {
-        out.read += 1;
-        let cell = |i: usize| row.cells.get(i).map_or("", String::as_str);
-        let reject = |out: &mut Applied, col: Option<usize>, reason: String, unknown_unit: bool| {
-            out.rejected.push(Rejection {
-                location: table.location(row.line, col.map(|i| h[i].as_str())),
-                reason,
-                unknown_unit,
-            });
-        };
-        if !passes(&keep, &row.cells, style) {
-            out.skipped += 1;
-            continue;
+        cells.clear();
+        cells.extend(row.cells.iter().map(String::as_str));
+        reader.row(&mut pass, row.line, &cells);
+    }
+    out.extend(&pass.out);
+    Ok(out)
+}
+
+/// Whether a mapping must see a file whole: a scale decided from all its values, or rows summed
+/// over the whole file. Other mappings read rows one at a time (see `delimited`).
+pub fn needs_whole_file(mapping: &Mapping) -> bool {
+    mapping.layout.sum_rows
+        || mapping
+            .measure
+            .iter()
+            .any(|m| matches!(m.scale, Some(Scale::Auto(_))))
+}
+
+/// A mapping resolved against a table's header: reads its rows one at a time, in one or more
+/// passes (pieces of a file read on several cores), each with its own [`Pass`].
+pub struct Reader<'a> {
+    mapping: &'a Mapping,
+    table: &'a Table,
+    ctx: &'a Context<'a>,
+    plans: Vec<Plan<'a>>,
+    notes: Vec<String>,
+    code_col: Option<usize>,
+    name_col: Option<usize>,
+    year_col: Option<usize>,
+    ind_col: Option<usize>,
+    keep: Vec<(usize, &'a Filter)>,
+    source: &'a str,
+    /// The years of the wide columns, ascending (layouts without a year column).
+    wide_years: Vec<i32>,
+}
+
+/// A unit number, or why a cell gives none.
+type Found = Result<u32, String>;
+
+/// Where a row summed into (`sum_rows`) is kept.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Whole(usize),
+    Half(usize),
+}
+
+/// What a reader gave over some rows, with the answers for cells seen before.
+pub struct Pass<'a> {
+    out: Applied,
+    /// Unit code cell: unit number, or the message and whether the code is another area.
+    codes: Lookup<Result<u32, (String, bool)>>,
+    /// Municipality name cell: per year, the unit number or the message.
+    names: HashMap<String, Vec<(i32, Found)>>,
+    /// Per measure, indicator cell: indicator number and definition, or the message.
+    indicators: Vec<Lookup<Result<(u32, &'a Indicator), String>>>,
+    source: u32,
+    sums: HashMap<(u32, i32, u32), Slot>,
+}
+
+impl<'a> Reader<'a> {
+    /// Resolve `mapping`'s columns against `table`'s header (its rows are used only to decide an
+    /// automatic scale).
+    pub fn new(mapping: &'a Mapping, table: &'a Table, ctx: &'a Context<'a>) -> Result<Self> {
+        let where_ = table.location(table.header_line, None);
+        let (plans, notes) = plan(mapping, table, ctx.def).map_err(|e| {
+            data(format!(
+                "{where_}: does not fit layout '{}': {e}. The header is: {}",
+                mapping.layout.name,
+                table.headers.join(" | ")
+            ))
+        })?;
+        let h = &table.headers;
+        let c = &mapping.columns;
+        let keep = resolve_filters(table, &mapping.keep)
+            .map_err(|e| data(format!("{where_}: layout '{}': {e}", mapping.layout.name)))?;
+        let mut wide_years: Vec<i32> = plans
+            .iter()
+            .flat_map(|p| [&p.numerator, &p.denominator, &p.value])
+            .flatten()
+            .flat_map(|c| match c {
+                Cols::Wide(w) => w.keys().copied().collect(),
+                Cols::Fixed(_) => vec![],
+            })
+            .collect();
+        wide_years.sort_unstable();
+        wide_years.dedup();
+        Ok(Reader {
+            mapping,
+            table,
+            ctx,
+            notes,
+            code_col: resolve_one(h, &c.code),
+            name_col: resolve_one(h, &c.name),
+            year_col: resolve_one(h, &c.year),
+            ind_col: resolve_one(h, &c.indicator),
+            keep,
+            source: mapping.layout.source.as_deref().unwrap_or(ctx.source),
+            wide_years,
+            plans,
+        })
+    }
+
+    /// What the header gave before any row: the notes on the plan (scale, absent measures).
+    pub fn begin(&self) -> Applied {
+        Applied {
+            notes: self.notes.clone(),
+            ..Applied::default()
         }
-        let code = code_col.map(cell).unwrap_or("");
+    }
+
+    /// A fresh pass over some rows.
+    pub fn pass(&self) -> Pass<'a> {
+        let mut out = Applied::default();
+        out.rows
+            .set_place(&self.table.location(self.table.header_line, None).file);
+        let source = out.rows.sources.id(self.source);
+        Pass {
+            out,
+            codes: Lookup::new(),
+            names: HashMap::new(),
+            indicators: self.plans.iter().map(|_| Lookup::new()).collect(),
+            source,
+            sums: HashMap::new(),
+        }
+    }
+
+    /// What the pass gave.
+    pub fn finish(pass: Pass) -> Applied {
+        pass.out
+    }
+
+    fn style(&self, text: &str) -> NumberStyle {
+        style_for(self.mapping, self.table, text)
+    }
+
+    fn reject(&self, out: &mut Applied, line: u64, col: Option<usize>, reason: String, unit: bool) {
+        out.rejected.push(Rejection {
+            location: self
+                .table
+                .location(line, col.map(|i| self.table.headers[i].as_str())),
+            reason,
+            unknown_unit: unit,
+        });
+    }
+
+    /// Read one data row (its cells, trimmed) at `line`.
+    pub fn row(&self, pass: &mut Pass<'a>, line: u64, cells: &[&str]) {
+        let (mapping, ctx) = (self.mapping, self.ctx);
+        pass.out.read += 1;
+        let cell = |i: usize| cells.get(i).copied().unwrap_or("");
+        let style = |t: &str| self.style(t);
+        if !passes(&self.keep, cells, style) {
+            pass.out.skipped += 1;
+            return;
+        }
+        let code = self.code_col.map(cell).unwrap_or("");
         if let Some(what) = mapping.unknown_locations.get(code) {
-            out.skipped += 1;
-            out.notes.push(format!(
+            pass.out.skipped += 1;
+            pass.out.notes.push(format!(
                 "{}: location {code} ({what}) is no municipality; row skipped",
-                table.location(row.line, None)
+                self.table.location(line, None)
             ));
-            continue;
+            return;
         }
         // Years: the year column, or every year of the wide columns.
-        let years: Vec<i32> = match year_col {
-            Some(i) => match cell(i).trim().parse::<f64>() {
-                Ok(y) if y.fract() == 0.0 => vec![y as i32],
+        let one_year;
+        let years: &[i32] = match self.year_col {
+            Some(i) => match year_of(cell(i)) {
+                Ok(y) if y.fract() == 0.0 => {
+                    one_year = [y as i32];
+                    &one_year
+                }
                 _ => {
-                    reject(
-                        &mut out,
-                        Some(i),
-                        format!("'{}' is not a year", cell(i)),
-                        false,
-                    );
-                    continue;
+                    let reason = format!("'{}' is not a year", cell(i));
+                    self.reject(&mut pass.out, line, Some(i), reason, false);
+                    return;
                 }
             },
-            None => {
-                let mut ys: Vec<i32> = plans
-                    .iter()
-                    .flat_map(|p| [&p.numerator, &p.denominator, &p.value])
-                    .flatten()
-                    .flat_map(|c| match c {
-                        Cols::Wide(w) => w.keys().copied().collect(),
-                        Cols::Fixed(_) => vec![],
-                    })
-                    .collect();
-                ys.sort_unstable();
-                ys.dedup();
-                ys
-            }
+            None => &self.wide_years,
         };
-        'years: for year in years {
+        'years: for &year in years {
             if let Err(e) = check_year(year) {
-                reject(&mut out, year_col, e, false);
+                self.reject(&mut pass.out, line, self.year_col, e, false);
                 continue;
             }
             let unit = if !code.is_empty() {
-                let code = code.trim_end_matches(".0").to_owned();
-                if let Err(e) = check_unit(ctx.geo, &code) {
-                    let other_area = e.contains("an aggregate") || e.contains("not a Flemish");
-                    if mapping.layout.skip_other_areas && other_area {
-                        out.skipped += 1;
+                let rows = &mut pass.out.rows;
+                let found = pass.codes.get(code, |code| {
+                    let code = code.trim_end_matches(".0");
+                    match check_unit(ctx.geo, code) {
+                        Ok(()) => Ok(rows.units.id(code)),
+                        Err(e) => {
+                            let other = e.contains("an aggregate") || e.contains("not a Flemish");
+                            Err((e, other))
+                        }
+                    }
+                });
+                match found {
+                    Ok(unit) => unit,
+                    Err((_, true)) if mapping.layout.skip_other_areas => {
+                        pass.out.skipped += 1;
                         continue 'years;
                     }
-                    reject(&mut out, code_col, e, true);
-                    continue;
+                    Err((e, _)) => {
+                        self.reject(&mut pass.out, line, self.code_col, e, true);
+                        continue;
+                    }
                 }
-                code
             } else {
-                let name = name_col.map(cell).unwrap_or("");
+                let name = self.name_col.map(cell).unwrap_or("");
                 if name.is_empty() {
-                    reject(
-                        &mut out,
-                        code_col.or(name_col),
-                        "no municipality code or name".into(),
-                        true,
-                    );
+                    let at = self.code_col.or(self.name_col);
+                    let reason = "no municipality code or name".to_owned();
+                    self.reject(&mut pass.out, line, at, reason, true);
                     continue;
                 }
-                match ctx.geo.lookup_name(name, Some(year)) {
-                    Ok(m) => m.nis.clone(),
-                    Err(cands) => {
-                        let msg = ctx.geo.name_problem(name, &cands);
-                        reject(&mut out, name_col, msg, true);
+                match self.unit_named(pass, name, year) {
+                    Ok(unit) => unit,
+                    Err(msg) => {
+                        self.reject(&mut pass.out, line, self.name_col, msg, true);
                         continue;
                     }
                 }
             };
-            for (k, p) in plans.iter().enumerate() {
-                if !passes(&p.filters, &row.cells, style) {
+            for (k, p) in self.plans.iter().enumerate() {
+                if !passes(&p.filters, cells, style) {
                     continue;
                 }
-                let label = ind_col.map(cell);
-                let resolved = indicators
-                    .entry((k, label.unwrap_or_default().to_owned()))
-                    .or_insert_with(|| indicator_of(mapping, p.measure, label, ctx))
-                    .clone();
-                let indicator = match resolved {
-                    Ok(id) => id,
+                let label = self.ind_col.map(cell);
+                let rows = &mut pass.out.rows;
+                let resolved = pass.indicators[k].get(label.unwrap_or_default(), |_| {
+                    let id = indicator_of(mapping, p.measure, label, ctx)?;
+                    let ind = ctx.def.indicator(&id).expect("indicator checked");
+                    Ok((rows.indicators.id(&id), ind))
+                });
+                let (indicator, ind) = match resolved {
+                    Ok(found) => found,
                     Err(e) => {
-                        reject(&mut out, ind_col, e, false);
+                        self.reject(&mut pass.out, line, self.ind_col, e, false);
                         continue 'years;
                     }
                 };
@@ -657,7 +788,7 @@ pub fn apply(mapping: &Mapping, table: &Table, ctx: &Context) -> Result<Applied>
                 let (num, den, val) = match counts {
                     Ok(x) => x,
                     Err((i, e)) => {
-                        reject(&mut out, Some(i), e, false);
+                        self.reject(&mut pass.out, line, Some(i), e, false);
                         continue;
                     }
                 };
@@ -686,58 +817,128 @@ pub fn apply(mapping: &Mapping, table: &Table, ctx: &Context) -> Result<Applied>
                     Count::Suppressed => Status::Suppressed,
                     Count::Missing => Status::Missing,
                 };
-                let record = Record {
-                    unit: unit.clone(),
-                    year,
-                    indicator,
-                    numerator: if status == Status::Observed {
-                        value(num)
-                    } else {
-                        None
-                    },
-                    denominator: value(den),
-                    status,
-                    source: source.to_owned(),
+                let numerator = if status == Status::Observed {
+                    value(num)
+                } else {
+                    None
                 };
+                let denominator = value(den);
                 let column_of = |cols: &Option<Cols>| match cols {
                     Some(Cols::Fixed(v)) => v.first().copied(),
                     Some(Cols::Wide(w)) => w.get(&year).and_then(|v| v.first().copied()),
                     None => None,
                 };
                 if part == Part::Whole
-                    && let Err((which, e)) = check_counts(ctx.def, &record)
+                    && let Err((which, e)) = check_counts_of(ind, numerator, denominator, status)
                 {
                     let col = if which == "teller" {
                         column_of(&p.numerator).or(column_of(&p.value))
                     } else {
                         column_of(&p.denominator)
                     };
-                    reject(&mut out, col, e, false);
+                    self.reject(&mut pass.out, line, col, e, false);
                     continue;
                 }
-                let key = (record.unit.clone(), year, record.indicator.clone());
+                let key = (unit, year, indicator);
                 if mapping.layout.sum_rows
-                    && let Some(&at) = sums.get(&key)
+                    && let Some(&at) = pass.sums.get(&key)
                 {
-                    let old = &mut out.rows[at].record;
-                    old.numerator = add(old.numerator, record.numerator);
-                    old.denominator = add(old.denominator, record.denominator);
-                    old.status = old.status.max(record.status);
-                    if old.status != Status::Observed {
-                        old.numerator = None;
-                    }
+                    pass.out.sum_into(at, numerator, denominator, status);
                     continue;
                 }
-                sums.insert(key, out.rows.len());
-                out.rows.push(Located {
-                    location: table.location(row.line, None),
-                    record,
-                    part,
-                });
+                let out = &mut pass.out;
+                let slot = if part == Part::Whole {
+                    out.rows.push_ids(
+                        unit,
+                        year,
+                        indicator,
+                        numerator,
+                        denominator,
+                        status,
+                        pass.source,
+                        line,
+                    );
+                    Slot::Whole(out.rows.len() - 1)
+                } else {
+                    out.halves.push(Located {
+                        location: self.table.location(line, None),
+                        record: Record {
+                            unit: out.rows.units.name(unit).to_owned(),
+                            year,
+                            indicator: out.rows.indicators.name(indicator).to_owned(),
+                            numerator,
+                            denominator,
+                            status,
+                            source: self.source.to_owned(),
+                        },
+                        part,
+                    });
+                    Slot::Half(out.halves.len() - 1)
+                };
+                if mapping.layout.sum_rows {
+                    pass.sums.insert(key, slot);
+                }
             }
         }
     }
-    Ok(out)
+
+    /// The unit number of a municipality named `name` in `year`, or what is wrong.
+    fn unit_named(&self, pass: &mut Pass<'a>, name: &str, year: i32) -> Result<u32, String> {
+        let years = match pass.names.get_mut(name) {
+            Some(years) => years,
+            None => pass.names.entry(name.to_owned()).or_default(),
+        };
+        if let Some((_, found)) = years.iter().find(|(y, _)| *y == year) {
+            return found.clone();
+        }
+        let geo = self.ctx.geo;
+        let found = match geo.lookup_name(name, Some(year)) {
+            Ok(m) => Ok(pass.out.rows.units.id(&m.nis)),
+            Err(cands) => Err(geo.name_problem(name, &cands)),
+        };
+        years.push((year, found.clone()));
+        found
+    }
+}
+
+impl Applied {
+    /// Add counts to the row in `slot` (`sum_rows`): the worse status; no numerator unless
+    /// observed.
+    fn sum_into(&mut self, slot: Slot, num: Option<f64>, den: Option<f64>, status: Status) {
+        let sum = |old_num: Option<f64>, old_den: Option<f64>, old_status: Status| {
+            let status = old_status.max(status);
+            let num = add(old_num, num).filter(|_| status == Status::Observed);
+            (num, add(old_den, den), status)
+        };
+        match slot {
+            Slot::Whole(at) => {
+                let r = &mut self.rows;
+                let (n, d, s) = sum(
+                    from_column(r.numerator[at]),
+                    from_column(r.denominator[at]),
+                    r.status[at],
+                );
+                r.numerator[at] = to_column(n);
+                r.denominator[at] = to_column(d);
+                r.status[at] = s;
+            }
+            Slot::Half(at) => {
+                let r = &mut self.halves[at].record;
+                (r.numerator, r.denominator, r.status) = sum(r.numerator, r.denominator, r.status);
+            }
+        }
+    }
+}
+
+/// A year cell as a number: digits quickly, anything else as `f64` reads it.
+fn year_of(cell: &str) -> Result<f64, std::num::ParseFloatError> {
+    if (1..=9).contains(&cell.len()) && cell.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(cell
+            .bytes()
+            .fold(0u32, |v, b| v * 10 + u32::from(b - b'0'))
+            .into());
+    }
+    cell.trim().parse()
 }
 
 fn add(a: Option<f64>, b: Option<f64>) -> Option<f64> {

@@ -182,11 +182,17 @@ impl Merged {
     /// Rows `start..start + len` as a frame with the store's columns.
     fn batch(&self, start: usize, len: usize) -> Result<DataFrame> {
         let (r, idx) = (&self.rows, &self.order[start..start + len]);
+        // Strings are gathered from the few distinct ones (views into one buffer), not copied
+        // row by row.
+        let gather = |names: &[&str], id: &dyn Fn(usize) -> u32| -> PolarsResult<Series> {
+            let distinct = StringChunked::from_iter_values("".into(), names.iter().copied());
+            let at =
+                IdxCa::from_iter_values("".into(), idx.iter().map(|&i| id(i as usize) as IdxSize));
+            Ok(distinct.take(&at)?.into_series())
+        };
         let strings = |names: &super::rows::Interner, ids: &[u32]| {
-            StringChunked::from_iter_values(
-                "".into(),
-                idx.iter().map(|&i| names.name(ids[i as usize])),
-            )
+            let names: Vec<&str> = names.names().iter().map(String::as_str).collect();
+            gather(&names, &|i| ids[i])
         };
         let counts = |v: &[f64]| {
             Float64Chunked::from_iter_options(
@@ -197,9 +203,9 @@ impl Merged {
         // The seven columns are built on all cores.
         let columns: Vec<Column> = (0..7)
             .into_par_iter()
-            .map(|c| {
+            .map(|c| -> PolarsResult<Column> {
                 let (series, name) = match c {
-                    0 => (strings(&r.units, &r.unit).into_series(), col::UNIT),
+                    0 => (strings(&r.units, &r.unit)?, col::UNIT),
                     1 => (
                         Int32Chunked::from_iter_values(
                             "".into(),
@@ -208,25 +214,18 @@ impl Merged {
                         .into_series(),
                         col::YEAR,
                     ),
-                    2 => (
-                        strings(&r.indicators, &r.indicator).into_series(),
-                        col::INDICATOR,
-                    ),
+                    2 => (strings(&r.indicators, &r.indicator)?, col::INDICATOR),
                     3 => (counts(&r.numerator).into_series(), col::NUMERATOR),
                     4 => (counts(&r.denominator).into_series(), col::DENOMINATOR),
                     5 => (
-                        StringChunked::from_iter_values(
-                            "".into(),
-                            idx.iter().map(|&i| r.status[i as usize].as_str()),
-                        )
-                        .into_series(),
+                        gather(&STATUSES.map(Status::as_str), &|i| r.status[i] as u32)?,
                         col::STATUS,
                     ),
-                    _ => (strings(&r.sources, &r.source).into_series(), col::SOURCE),
+                    _ => (strings(&r.sources, &r.source)?, col::SOURCE),
                 };
-                Column::from(series.with_name(name.into()))
+                Ok(Column::from(series.with_name(name.into())))
             })
-            .collect();
+            .collect::<PolarsResult<_>>()?;
         Ok(DataFrame::new_infer_height(columns)?)
     }
 
@@ -244,11 +243,18 @@ impl Merged {
     }
 }
 
+/// Every status, in the order of its number (`status as u32`).
+const STATUSES: [Status; 4] = [
+    Status::Observed,
+    Status::Suppressed,
+    Status::Missing,
+    Status::Imputed,
+];
+
 /// Row numbers sorted by unit, year and indicator as strings (ties: row number).
 fn sort_by_key(rows: &Rows, idx: &mut [u32]) {
     let (units, inds) = (rows.units.ranks(), rows.indicators.ranks());
-    idx.par_sort_unstable_by_key(|&i| {
-        let i = i as usize;
+    sort_unless_sorted(idx, |i| {
         (
             units[rows.unit[i] as usize],
             rows.year[i],
@@ -256,6 +262,17 @@ fn sort_by_key(rows: &Rows, idx: &mut [u32]) {
             i,
         )
     });
+}
+
+/// Sort row numbers by `key` (unique per row), unless they already are (files are often written
+/// in store order): checking is one pass, on all cores.
+fn sort_unless_sorted<K: Ord + Send>(idx: &mut [u32], key: impl Fn(usize) -> K + Sync) {
+    let sorted = idx
+        .par_windows(2)
+        .all(|w| key(w[0] as usize) < key(w[1] as usize));
+    if !sorted {
+        idx.par_sort_unstable_by_key(|&i| key(i as usize));
+    }
 }
 
 /// Whether rows `a` and `b` have the same unit, year and indicator.
@@ -474,8 +491,7 @@ pub fn merge(
     row_number(rows.len())?;
     // Repeated rows: sort by key (then input order) so repeats are neighbours.
     let mut incoming: Vec<u32> = (0..incoming_len).collect();
-    incoming.par_sort_unstable_by_key(|&i| {
-        let i = i as usize;
+    sort_unless_sorted(&mut incoming, |i| {
         (rows.unit[i], rows.year[i], rows.indicator[i], i)
     });
     let mut kept = Vec::with_capacity(incoming.len());

@@ -2,6 +2,8 @@
 //! Every input row is either kept or reported with its file, line, column and reason.
 
 pub mod belgian;
+pub mod blocks;
+pub mod delimited;
 pub mod harmonise;
 pub mod layout;
 pub mod mapping;

@@ -7,10 +7,13 @@ use crate::error::Location;
 use crate::store::{Record, Status};
 use std::collections::HashMap;
 
+/// The hasher of the string tables: fast, and fixed (the tables are looked up, never iterated).
+type Fast = foldhash::fast::FixedState;
+
 /// Distinct strings, numbered in order of first appearance.
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
-    ids: HashMap<String, u32>,
+    ids: HashMap<String, u32, Fast>,
     names: Vec<String>,
 }
 
@@ -46,6 +49,55 @@ impl Interner {
             rank[id as usize] = r as u32;
         }
         rank
+    }
+}
+
+/// Values looked up by cell text, remembering the last one (rows repeat it).
+pub struct Lookup<T> {
+    entries: Vec<(String, T)>,
+    index: HashMap<String, usize, Fast>,
+    last: usize,
+}
+
+impl<T: Clone> Default for Lookup<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Clone> Lookup<T> {
+    /// An empty table.
+    pub fn new() -> Self {
+        Lookup {
+            entries: Vec::new(),
+            index: HashMap::default(),
+            last: 0,
+        }
+    }
+
+    /// The value for `key`, made by `make` the first time.
+    pub fn get(&mut self, key: &str, make: impl FnOnce(&str) -> T) -> T {
+        if let Some((k, v)) = self.entries.get(self.last)
+            && k == key
+        {
+            return v.clone();
+        }
+        // A few distinct values (indicators) are found faster by comparing than by hashing.
+        let found = if self.entries.len() <= 16 {
+            self.entries.iter().position(|(k, _)| k == key)
+        } else {
+            self.index.get(key).copied()
+        };
+        let at = match found {
+            Some(at) => at,
+            None => {
+                self.entries.push((key.to_owned(), make(key)));
+                self.index.insert(key.to_owned(), self.entries.len() - 1);
+                self.entries.len() - 1
+            }
+        };
+        self.last = at;
+        self.entries[at].1.clone()
     }
 }
 

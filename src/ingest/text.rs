@@ -60,16 +60,10 @@ pub fn sniff_separator(header: &str) -> Option<u8> {
 /// file.
 pub fn read_delimited(bytes: &[u8], name: &str, separator: Option<u8>) -> Result<Table> {
     refuse_utf16(bytes, name)?;
-    if bytes.contains(&0) {
-        return Err(data(format!(
-            "{name}: the file contains NUL bytes; it is not a text file (an Excel workbook needs \
-             the .xlsx extension)"
-        )));
+    if let Some(e) = Scan::of(bytes, 1).error(name) {
+        return Err(e);
     }
     let (text, encoding) = decode(bytes);
-    if encoding == Encoding::Windows1252 {
-        check_one_encoding(bytes, name)?;
-    }
     if text.trim().is_empty() {
         return Err(data(format!("{name}: the file is empty")));
     }
@@ -154,39 +148,92 @@ pub fn refuse_utf16(bytes: &[u8], name: &str) -> Result<()> {
     Ok(())
 }
 
-/// A file that is not UTF-8 but holds UTF-8 characters beside other bytes mixes encodings (lines
-/// pasted from two sources): reading it as Windows-1252 would garble the UTF-8 names silently.
-fn check_one_encoding(bytes: &[u8], name: &str) -> Result<()> {
-    let line_at = |offset: usize| 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
-    let mut offset = 0;
-    let mut utf8: Option<(usize, char)> = None;
-    let mut other: Option<(usize, u8)> = None;
-    for chunk in bytes.utf8_chunks() {
-        let valid = chunk.valid();
-        if utf8.is_none()
-            && let Some((i, c)) = valid.char_indices().find(|(_, c)| !c.is_ascii())
-        {
-            utf8 = Some((offset + i, c));
+/// What a stretch of a text file holds that decides how the file is read: NUL bytes, its first
+/// non-ASCII UTF-8 character and its first byte that is not UTF-8, with their lines. Scans of
+/// consecutive stretches (cut at line ends) combine into the scan of the whole.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    nul: bool,
+    bom: bool,
+    utf8: Option<(u64, char)>,
+    other: Option<(u64, u8)>,
+}
+
+impl Scan {
+    /// Scan `bytes`, whose first line is line `first_line` of the file.
+    pub fn of(bytes: &[u8], first_line: u64) -> Scan {
+        let line_at = |offset: usize| {
+            first_line + memchr::memchr_iter(b'\n', &bytes[..offset]).count() as u64
+        };
+        let mut scan = Scan {
+            nul: memchr::memchr(0, bytes).is_some(),
+            bom: first_line == 1 && bytes.starts_with(b"\xEF\xBB\xBF"),
+            ..Scan::default()
+        };
+        if bytes.is_ascii() {
+            return scan;
         }
-        offset += valid.len();
-        if other.is_none()
-            && let Some(&b) = chunk.invalid().first()
-        {
-            other = Some((offset, b));
+        let mut offset = 0;
+        for chunk in bytes.utf8_chunks() {
+            let valid = chunk.valid();
+            if scan.utf8.is_none()
+                && let Some((i, c)) = valid.char_indices().find(|(_, c)| !c.is_ascii())
+            {
+                scan.utf8 = Some((line_at(offset + i), c));
+            }
+            offset += valid.len();
+            if scan.other.is_none()
+                && let Some(&b) = chunk.invalid().first()
+            {
+                scan.other = Some((line_at(offset), b));
+            }
+            offset += chunk.invalid().len();
+            if scan.utf8.is_some() && scan.other.is_some() {
+                break;
+            }
         }
-        offset += chunk.invalid().len();
+        scan
     }
-    if let (Some((u, c)), Some((o, b))) = (utf8, other) {
-        return Err(data(format!(
-            "{name}: the file mixes encodings: line {} has the UTF-8 character '{}' and line {} \
+
+    /// Add the scan of the stretch that follows.
+    pub fn then(&mut self, later: &Scan) {
+        self.nul |= later.nul;
+        self.utf8 = self.utf8.or(later.utf8);
+        self.other = self.other.or(later.other);
+    }
+
+    /// Whether a NUL byte was found.
+    pub fn has_nul(&self) -> bool {
+        self.nul
+    }
+
+    /// The encoding of the text scanned (when it is the whole file, from its first byte).
+    pub fn encoding(&self) -> Encoding {
+        match (self.other, self.bom) {
+            (Some(_), _) => Encoding::Windows1252,
+            (None, true) => Encoding::Utf8Bom,
+            (None, false) => Encoding::Utf8,
+        }
+    }
+
+    /// Why the text cannot be read: NUL bytes (not a text file), or UTF-8 characters beside
+    /// bytes that are not UTF-8 (lines pasted from two sources: reading the file as
+    /// Windows-1252 would garble the UTF-8 names silently).
+    pub fn error(&self, name: &str) -> Option<anyhow::Error> {
+        if self.nul {
+            return Some(data(format!(
+                "{name}: the file contains NUL bytes; it is not a text file (an Excel workbook \
+                 needs the .xlsx extension)"
+            )));
+        }
+        let ((u, c), (o, b)) = (self.utf8?, self.other?);
+        Some(data(format!(
+            "{name}: the file mixes encodings: line {u} has the UTF-8 character '{}' and line {o} \
              the byte 0x{b:02X}, which is not UTF-8; save the whole file in one encoding (CSV \
              UTF-8 in Excel)",
-            line_at(u),
-            c.escape_debug(),
-            line_at(o)
-        )));
+            c.escape_debug()
+        )))
     }
-    Ok(())
 }
 
 #[cfg(test)]
