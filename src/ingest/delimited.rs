@@ -141,6 +141,10 @@ pub fn read(
             return Err(drain(input, buf, eof, scan, line, name).unwrap_or(e));
         }
     }
+    // The header's own scan, when no data block followed it.
+    if let Some(e) = scan.error(name) {
+        return Err(e);
+    }
     hasher.update(&buf[hashed..]);
     let mut parsed = ParsedFile::new(name, hex(&hasher.finalize()));
     finish(&mut parsed, out, Some(scan.encoding()))?;
