@@ -226,6 +226,109 @@ fn every_output_is_byte_identical_across_runs_and_thread_counts() {
 }
 
 /// A small deterministic generator for the kill delays (the test is reproducible).
+/// Start `args(k)` and SIGKILL it at seeded random moments up to past a full run (`full`
+/// seconds), until enough kills landed while `target` was being written; after each kill,
+/// `target` must be absent (if it was before, or if `fresh`: removed before each run) or equal
+/// to one of `versions`, never partial. Returns the kills and those caught writing.
+fn kill_while_writing<'a>(
+    d: &Path,
+    args: impl Fn(usize) -> Vec<&'a str>,
+    target: &str,
+    versions: &[Vec<u8>],
+    full: f64,
+    fresh: bool,
+) -> (usize, usize) {
+    let path = d.join(target);
+    let mut rng = Lcg(8);
+    let (mut kills, mut caught_writing) = (0, 0);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while kills < 60 && !(kills >= 12 && caught_writing >= 4) && Instant::now() < deadline {
+        if fresh {
+            let _ = std::fs::remove_file(&path);
+        }
+        let before = std::fs::read(&path).ok();
+        let mut child = Command::new(bin())
+            .args(args(kills))
+            .current_dir(d)
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Every other kill: anywhere from the start to past the end of a full run, most often
+        // near the end, where the file is written; the others a few milliseconds after the
+        // temporary file appears, so that the write itself is hit even when it is a small
+        // part of the run.
+        let started = Instant::now();
+        if kills % 2 == 0 {
+            let at = full * (0.2 + 0.95 * rng.unit().sqrt());
+            std::thread::sleep(Duration::from_secs_f64(at));
+        } else {
+            while temporaries(d).is_empty()
+                && child.try_wait().unwrap().is_none()
+                && started.elapsed().as_secs_f64() < 3.0 * full
+            {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            std::thread::sleep(Duration::from_secs_f64(0.003 * rng.unit()));
+        }
+        let at = started.elapsed().as_secs_f64();
+        let _ = child.kill(); // SIGKILL
+        let status = child.wait().unwrap();
+        kills += 1;
+        let left = temporaries(d);
+        if !left.is_empty() {
+            caught_writing += 1;
+        }
+        match std::fs::read(&path) {
+            Err(_) => assert!(
+                before.is_none(),
+                "the previous {target} disappeared (kill {kills})"
+            ),
+            Ok(now) => {
+                let which = versions.iter().position(|v| *v == now);
+                assert!(
+                    which.is_some(),
+                    "kill {kills} after {at:.3} s ({status}) left a partial {target} of {} bytes",
+                    now.len()
+                );
+            }
+        }
+        // The leftovers of a killed write: removed by a later write once stale; clear them
+        // here so that the next kill's are counted anew.
+        for t in left {
+            std::fs::remove_file(d.join(t)).unwrap();
+        }
+    }
+    assert!(
+        caught_writing >= 1,
+        "no kill out of {kills} landed while {target} was being written (a full run takes \
+         {full:.3} s); the test did not exercise the write"
+    );
+    (kills, caught_writing)
+}
+
+#[test]
+fn a_kill_while_ingesting_leaves_no_store_or_a_complete_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run(d, &["demo", "--seed", "3", "--out", "in.csv"], "2");
+    let ingest = ["ingest", "--tidy", "in.csv", "--store", "big.parquet"];
+    let start = Instant::now();
+    run(d, &ingest, "2");
+    let full = start.elapsed().as_secs_f64();
+    let complete = std::fs::read(d.join("big.parquet")).unwrap();
+    let (kills, caught) = kill_while_writing(
+        d,
+        |_| ingest.to_vec(),
+        "big.parquet",
+        &[complete],
+        full,
+        true,
+    );
+    eprintln!("{kills} kills, {caught} while writing the store (a full run takes {full:.3} s)");
+}
+
 struct Lcg(u64);
 
 impl Lcg {
@@ -258,58 +361,18 @@ fn a_kill_while_writing_leaves_the_old_or_the_new_file_never_a_partial_one() {
     assert!(versions[0].len() > 1_000_000);
     let full = t1.max(t2).as_secs_f64();
 
-    let target = d.join("big.csv");
-    let mut rng = Lcg(8);
-    let (mut kills, mut caught_writing) = (0, 0);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while kills < 60 && !(kills >= 12 && caught_writing >= 4) && Instant::now() < deadline {
-        let seed = if kills % 2 == 0 { "1" } else { "2" };
-        let before = std::fs::read(&target).ok();
-        let mut child = Command::new(bin())
-            .args(["demo", "--seed", seed, "--out", "big.csv"])
-            .current_dir(d)
-            .env("SOURCE_DATE_EPOCH", EPOCH)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // Anywhere from the start to past the end of a full run, most often near the end,
-        // where the file is written.
-        let at = full * (0.2 + 0.95 * rng.unit().sqrt());
-        std::thread::sleep(Duration::from_secs_f64(at));
-        let _ = child.kill(); // SIGKILL
-        let status = child.wait().unwrap();
-        kills += 1;
-        let left = temporaries(d);
-        if !left.is_empty() {
-            caught_writing += 1;
-        }
-        match std::fs::read(&target) {
-            Err(_) => assert!(
-                before.is_none(),
-                "the previous file disappeared (kill {kills})"
-            ),
-            Ok(now) => {
-                let which = versions.iter().position(|v| *v == now);
-                assert!(
-                    which.is_some(),
-                    "kill {kills} after {at:.3} s ({status}) left a partial big.csv of {} bytes",
-                    now.len()
-                );
-            }
-        }
-        // The leftovers of a killed write: removed below once stale; clear them here so that
-        // the next kill's are counted anew.
-        for t in left {
-            std::fs::remove_file(d.join(t)).unwrap();
-        }
-    }
-    eprintln!("{kills} kills, {caught_writing} while writing (a full run takes {full:.3} s)");
-    assert!(
-        caught_writing >= 1,
-        "no kill out of {kills} landed while the file was being written (a full run takes \
-         {full:.3} s); the test did not exercise the write"
+    let (kills, caught_writing) = kill_while_writing(
+        d,
+        |k| {
+            let seed = if k % 2 == 0 { "1" } else { "2" };
+            vec!["demo", "--seed", seed, "--out", "big.csv"]
+        },
+        "big.csv",
+        &versions,
+        full,
+        false,
     );
+    eprintln!("{kills} kills, {caught_writing} while writing (a full run takes {full:.3} s)");
 
     // A later run removes the stale temporary file a killed run left for its target.
     let stale = d.join(".big.csv.kill01.tmp");
@@ -321,6 +384,6 @@ fn a_kill_while_writing_leaves_the_old_or_the_new_file_never_a_partial_one() {
         .set_modified(std::time::SystemTime::now() - Duration::from_secs(2 * 3600))
         .unwrap();
     run(d, &["demo", "--seed", "1", "--out", "big.csv"], "2");
-    assert_eq!(std::fs::read(&target).unwrap(), versions[0]);
+    assert_eq!(std::fs::read(d.join("big.csv")).unwrap(), versions[0]);
     assert_eq!(temporaries(d), Vec::<String>::new());
 }
