@@ -37,9 +37,10 @@ fn run(dir: &Path, args: &[&str], threads: &str) {
     );
 }
 
-/// Every file under `dir`: relative path -> bytes.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
+/// The relative path of every file under `dir`, without reading any (a file may vanish while a
+/// killed or running write renames it).
+fn paths(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).unwrap() {
@@ -47,19 +48,31 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                let rel = path.strip_prefix(dir).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(&path).unwrap());
+                out.push(path.strip_prefix(dir).unwrap().display().to_string());
             }
         }
     }
     out
 }
 
-fn temporaries(dir: &Path) -> Vec<String> {
-    files(dir)
-        .into_keys()
-        .filter(|k| k.ends_with(".tmp"))
+/// Every file under `dir`: relative path -> bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    paths(dir)
+        .into_iter()
+        .map(|rel| {
+            let bytes = std::fs::read(dir.join(&rel)).unwrap();
+            (rel, bytes)
+        })
         .collect()
+}
+
+fn temporaries(dir: &Path) -> Vec<String> {
+    let mut temps: Vec<String> = paths(dir)
+        .into_iter()
+        .filter(|k| k.ends_with(".tmp"))
+        .collect();
+    temps.sort();
+    temps
 }
 
 /// Every command and output kind, written under `o/` in `dir`.
