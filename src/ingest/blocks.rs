@@ -2,6 +2,7 @@
 //! tidy and delimited readers).
 
 use anyhow::Result;
+use rayon::prelude::*;
 use std::io::Read;
 
 /// Bytes read at a time.
@@ -41,6 +42,23 @@ pub fn cut(bytes: &[u8], n: usize) -> Vec<&[u8]> {
         pieces.push(rest);
     }
     pieces
+}
+
+/// Each piece's first line and number of lines (counted on all cores), the first piece starting
+/// at `line`, which is moved past them.
+pub fn lines_of(pieces: &[&[u8]], line: &mut u64) -> Vec<(u64, u64)> {
+    let counts: Vec<u64> = pieces
+        .par_iter()
+        .map(|piece| memchr::memchr_iter(b'\n', piece).count() as u64)
+        .collect();
+    counts
+        .into_iter()
+        .map(|lines| {
+            let first = *line;
+            *line += lines;
+            (first, lines)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! `String` per cell. Mappings that need the whole file ([`mapping::needs_whole_file`]) are read
 //! as a table instead.
 
-use super::blocks::{cut, fill};
+use super::blocks::{cut, fill, lines_of};
 use super::mapping::{self, Applied, Context, Mapping, Reader};
 use super::table::{Table, is_header};
 use super::text::{self, Encoding, Scan};
@@ -94,15 +94,10 @@ pub fn read(
         } else {
             cut(&buf[..end], rayon::current_num_threads() * 2)
         };
-        let counts: Vec<u64> = pieces
-            .par_iter()
-            .map(|piece| memchr::memchr_iter(b'\n', piece).count() as u64)
+        let firsts: Vec<u64> = lines_of(&pieces, &mut line)
+            .into_iter()
+            .map(|(first, _)| first)
             .collect();
-        let mut firsts = Vec::with_capacity(pieces.len());
-        for lines in counts {
-            firsts.push(line);
-            line += lines;
-        }
         // The next block is read while this one is parsed.
         let (next_eof, read): (_, Vec<(Scan, Applied)>) = rayon::join(
             || {

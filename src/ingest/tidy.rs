@@ -7,7 +7,7 @@
 //! numbers do not depend on the number of threads. A row is one line: a quoted field may hold
 //! the separator but not a line break.
 
-use super::blocks::{BLOCK, cut, fill};
+use super::blocks::{BLOCK, cut, fill, lines_of};
 use super::number::parse_count;
 use super::rows::{Lookup, Rows};
 use super::{ParsedFile, Rejection, check_counts_of, check_indicator, check_unit, check_year};
@@ -140,15 +140,7 @@ pub fn parse_from(
                 }
                 let h = header.as_ref().expect("header read");
                 let cuts = cut(ready, rayon::current_num_threads() * 2);
-                let counts: Vec<u64> = cuts
-                    .par_iter()
-                    .map(|piece| memchr::memchr_iter(b'\n', piece).count() as u64)
-                    .collect();
-                let mut starts = Vec::with_capacity(cuts.len());
-                for lines in counts {
-                    starts.push((at_line, lines));
-                    at_line += lines;
-                }
+                let starts = lines_of(&cuts, &mut at_line);
                 if pool.len() < cuts.len() {
                     pool.resize_with(cuts.len(), Rows::default);
                 }
