@@ -8,7 +8,12 @@ use anyhow::{Context, Result};
 use polars::prelude::*;
 use polars_io::SerReader;
 use polars_io::parquet::write::KeyValueMetadata;
+use polars_io::parquet::write::{ParquetCompression, StatisticsOptions, get_encodings};
 use polars_io::prelude::{ParquetReader, ParquetWriter};
+use polars_parquet::write::{
+    CompressedPage, Encoding, ParquetType, Version, WriteOptions, array_to_columns, compress,
+};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -814,6 +819,29 @@ pub fn describe(origin: &str, rows: usize, years: &[i32]) -> String {
     format!("{origin} ({rows} rows, years {span})")
 }
 
+/// The pages of every column of a one-chunk `frame`, encoded and compressed as polars' Parquet
+/// writer does.
+fn encode(
+    frame: &DataFrame,
+    types: &[ParquetType],
+    encodings: &[Vec<Encoding>],
+    options: WriteOptions,
+) -> Result<Vec<Vec<CompressedPage>>> {
+    let mut columns = Vec::new();
+    for chunk in frame.iter_chunks(CompatLevel::newest(), false) {
+        for ((array, kind), encoding) in chunk.columns().iter().zip(types).zip(encodings) {
+            for pages in array_to_columns(array, kind.clone(), options, encoding)? {
+                columns.push(
+                    pages
+                        .map(|page| Ok(compress(page?, Vec::new(), options.compression)?))
+                        .collect::<Result<Vec<_>>>()?,
+                );
+            }
+        }
+    }
+    Ok(columns)
+}
+
 /// Rows per Parquet row group.
 pub const ROW_GROUP: usize = 512 * 512;
 
@@ -828,35 +856,50 @@ pub fn write_parquet(
     buf: &mut Vec<u8>,
     meta: &StoreMeta,
     height: usize,
-    batch: impl Fn(usize, usize) -> Result<DataFrame>,
+    batch: impl Fn(usize, usize) -> Result<DataFrame> + Sync,
 ) -> Result<()> {
     anyhow::ensure!(buf.is_empty(), "a store is written into an empty buffer");
     let meta = serde_json::to_string(meta)?;
     let first = batch(0, height.min(ROW_GROUP))?;
-    let writer = ParquetWriter::new(&mut *buf)
+    let options = WriteOptions {
+        statistics: StatisticsOptions::default(),
+        compression: ParquetCompression::Zstd(None).into(),
+        version: Version::V1,
+        data_page_size: None,
+    };
+    let arrow = first.schema().to_arrow(CompatLevel::newest());
+    let encodings = get_encodings(&arrow);
+    let mut writer = ParquetWriter::new(&mut *buf)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_statistics(options.statistics)
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
             (META_KEY.to_owned(), meta),
             (CHECKSUM_KEY.to_owned(), CHECKSUM_PLACEHOLDER.to_owned()),
         ])))
         .batched(first.schema())?;
-    // Each batch is written on a thread of its own while the next one is built.
-    let writer = std::thread::scope(|scope| -> Result<_> {
-        let (mut writer, mut current) = (writer, first);
-        for start in (ROW_GROUP..height).step_by(ROW_GROUP) {
-            let writing = scope.spawn(move || {
-                let written = writer.write_batch(&current);
-                (writer, written)
-            });
-            let next = batch(start, ROW_GROUP.min(height - start));
-            let (back, written) = writing
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            written?;
-            (writer, current) = (back, next?);
+    let types = writer.parquet_schema().fields().to_vec();
+    // Row groups are encoded and compressed on all cores, a few at a time (bounded memory), and
+    // written in order: the same bytes as one row group after the other.
+    let groups: Vec<usize> = (0..height).step_by(ROW_GROUP).collect();
+    let mut first = Some(first);
+    for window in groups.chunks(2 * rayon::current_num_threads()) {
+        let taken = first.take();
+        let encoded = window
+            .par_iter()
+            .enumerate()
+            .map(|(i, &start)| {
+                let len = ROW_GROUP.min(height - start);
+                let frame = match (i, &taken) {
+                    (0, Some(f)) => f.clone(),
+                    _ => batch(start, len)?,
+                };
+                Ok((len, encode(&frame, &types, &encodings, options)?))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for (len, pages) in encoded {
+            writer.write_row_group(len as u64, &pages)?;
         }
-        writer.write_batch(&current)?;
-        Ok(writer)
-    })?;
+    }
     writer.finish()?;
     let at = checksum_at(buf).context("the store checksum placeholder was not written")?;
     let sum = sha256_hex(buf);
@@ -878,6 +921,47 @@ mod tests {
             status,
             source: "t.csv".into(),
         }
+    }
+
+    #[test]
+    fn row_groups_encoded_in_parallel_give_the_bytes_of_polars_own_writer() {
+        // Three row groups, the last one short, with repeated strings and nulls.
+        let height = 2 * ROW_GROUP + 1_001;
+        let frame = df![
+            col::UNIT => (0..height).map(|i| format!("{}", 11_000 + i % 577)).collect::<Vec<_>>(),
+            col::YEAR => (0..height).map(|i| 2000 + (i % 24) as i32).collect::<Vec<_>>(),
+            col::NUMERATOR => (0..height)
+                .map(|i| (i % 7 != 0).then_some((i % 1_000) as f64))
+                .collect::<Vec<_>>(),
+        ]
+        .unwrap();
+        let meta = StoreMeta::default();
+        let mut ours = Vec::new();
+        write_parquet(&mut ours, &meta, height, |start, len| {
+            Ok(frame.slice(start as i64, len))
+        })
+        .unwrap();
+        let at = checksum_at(&ours).unwrap();
+        ours[at..at + 64].copy_from_slice(CHECKSUM_PLACEHOLDER.as_bytes());
+        // polars' batched writer, one row group after the other.
+        let mut theirs = Vec::new();
+        let mut writer = ParquetWriter::new(&mut theirs)
+            .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
+                (META_KEY.to_owned(), serde_json::to_string(&meta).unwrap()),
+                (CHECKSUM_KEY.to_owned(), CHECKSUM_PLACEHOLDER.to_owned()),
+            ])))
+            .batched(frame.schema())
+            .unwrap();
+        for start in (0..height).step_by(ROW_GROUP) {
+            writer
+                .write_batch(&frame.slice(start as i64, ROW_GROUP))
+                .unwrap();
+        }
+        writer.finish().unwrap();
+        assert!(
+            ours == theirs,
+            "our Parquet bytes differ from polars' writer"
+        );
     }
 
     #[test]

@@ -223,7 +223,7 @@ pub fn write_store(
     description: &str,
     tidy: Option<InputFile>,
     path: &Path,
-    tick: &dyn Fn(u64),
+    tick: &(dyn Fn(u64) + Sync),
 ) -> Result<Written> {
     let meta = meta(description, tidy);
     let per = (data.spec.years.len() * data.spec.indicators.len()).max(1);
