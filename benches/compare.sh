@@ -14,10 +14,11 @@
 # 4. times each side in turn on the same files (REPS repetitions, round robin) and prints the
 #    median wall time, the ratio to ours and the peak resident memory (GNU time) per workload.
 #
-# Workloads: score+rank of one year (ours: ingest, then score --format csv), score+rank of all
-# years (ours: ingest, then batch --table units, one row per unit-year as the peers write; also
-# timed with batch's default long table, one row per unit-year and indicator, which the peers do
-# not write), the floor (polars reading the CSV), Monte Carlo and Sobol.
+# Workloads: score+rank of one year and of all years from the tidy CSV, as the peers do (ours:
+# batch --tidy --table units: read and check the CSV as ingest does, score, rank, one row per
+# unit-year as the peers write; all years also through a store: ingest, then batch --store; and
+# with batch's default long table, one row per unit-year and indicator, which the peers do not
+# write), the floor (polars reading the CSV), Monte Carlo and Sobol.
 #
 # Environment: BIN (our binary; default: build target/release/barometer), SECTORS (full only),
 # REPS (repetitions), MC_RUNS (0 skips the Monte Carlo and Sobol workloads, checks included),
@@ -91,9 +92,10 @@ echo "tidy CSV: $(du -h "$TIDY" | cut -f1), $(($(wc -l <"$TIDY") - 1)) rows; yea
 
 O=$WORK/out
 S=$WORK/out/store.parquet
-OURS_ONE="rm -f $S; $BIN ingest --tidy $TIDY --store $S --barometer $TOML && $BIN score --year $YEAR --store $S --barometer $TOML --format csv --out $O/ours_one.csv"
-OURS_ALL="rm -f $S; $BIN ingest --tidy $TIDY --store $S --barometer $TOML && $BIN batch --years $YEARS --store $S --barometer $TOML --table units --out $O/batch --quiet"
-OURS_LONG="rm -f $S; $BIN ingest --tidy $TIDY --store $S --barometer $TOML && $BIN batch --years $YEARS --store $S --barometer $TOML --out $O/batch_long --quiet"
+OURS_ONE="$BIN batch --years $YEAR --tidy $TIDY --barometer $TOML --table units --out $O/one --quiet"
+OURS_ALL="$BIN batch --years $YEARS --tidy $TIDY --barometer $TOML --table units --out $O/batch --quiet"
+OURS_STORE="rm -f $S; $BIN ingest --tidy $TIDY --store $S --barometer $TOML && $BIN batch --years $YEARS --store $S --barometer $TOML --table units --out $O/batch_store --quiet"
+OURS_LONG="$BIN batch --years $YEARS --tidy $TIDY --barometer $TOML --out $O/batch_long --quiet"
 OURS_MC="$BIN sensitivity --year $YEAR --store $STORE --barometer $TOML --runs $MC_RUNS --vary sampling --sobol 0 --out $O/mc_ours --quiet"
 OURS_SOBOL="$BIN sensitivity --year $YEAR --store $STORE --barometer $TOML --runs 1 --vary $FACTORS --sobol $SOBOL_BASE --out $O/sobol_ours --quiet"
 MC="cd $PEERS && $PY mc_numpy.py $STORE $TOML $YEAR"
@@ -102,12 +104,15 @@ PEER_SOBOL="$MC $O/sobol_numpy --runs 1 --vary $FACTORS --sobol $SOBOL_BASE"
 peer() { echo "cd $PEERS && $PY score_$1.py $TIDY $TOML $O/$1_$2.csv ${3:-}"; }
 
 say "checking that every peer gives our results"
-sh -c "$OURS_ONE" >/dev/null
-sh -c "$OURS_ALL" >/dev/null
+sh -c "$OURS_ONE" 2>/dev/null
+sh -c "$OURS_ALL" 2>/dev/null
+sh -c "$OURS_STORE" >/dev/null 2>&1
+# The store route gives the same table as scoring the CSV straight away.
+cmp <(grep -v '^#' "$O/batch/barometer.csv") <(grep -v '^#' "$O/batch_store/barometer.csv")
 for tool in pandas polars duckdb; do
 	sh -c "$(peer "$tool" one "--year $YEAR")"
 	sh -c "$(peer "$tool" all)"
-	"$PY" "$PEERS/check_scores.py" "$O/ours_one.csv" "$O/${tool}_one.csv" --year "$YEAR"
+	"$PY" "$PEERS/check_scores.py" "$O/one/barometer.csv" "$O/${tool}_one.csv"
 	"$PY" "$PEERS/check_scores.py" "$O/batch/barometer.csv" "$O/${tool}_all.csv"
 done
 [ "$MC_RUNS" -gt 0 ] || SOBOL_BASE=0
@@ -128,6 +133,7 @@ score+rank $YEAR | pandas | $(peer pandas one "--year $YEAR")
 score+rank $YEAR | polars | $(peer polars one "--year $YEAR")
 score+rank $YEAR | duckdb | $(peer duckdb one "--year $YEAR")
 score+rank $YEARS | barometer | $OURS_ALL
+score+rank $YEARS | barometer, ingest + batch --store | $OURS_STORE
 score+rank $YEARS | barometer, long table | $OURS_LONG
 score+rank $YEARS | pandas | $(peer pandas all)
 score+rank $YEARS | polars | $(peer polars all)

@@ -158,11 +158,16 @@ pub fn score_panel(
             ..empty.clone()
         };
     }
-    if let Some(unknown) = units.iter().find(|u| geo.municipality_of(u).is_none()) {
-        return Err(data(format!(
-            "{origin}: unit '{unknown}' is neither a known Flemish municipality nor a statistical \
-             sector of one; rebuild the store with `barometer ingest`"
-        )));
+    // Each unit's municipality, looked up once.
+    let mut munis = Vec::with_capacity(units.len());
+    for unit in &units {
+        let Some(m) = geo.municipality_of(unit) else {
+            return Err(data(format!(
+                "{origin}: unit '{unit}' is neither a known Flemish municipality nor a statistical \
+                 sector of one; rebuild the store with `barometer ingest`"
+            )));
+        };
+        munis.push(m);
     }
     let is_sector = |u: &&&str| sector_municipality(u).is_some();
     let sectors = units.iter().filter(is_sector).count();
@@ -178,19 +183,19 @@ pub fn score_panel(
             m.copied().unwrap_or_default()
         )));
     }
-    let set = geo
-        .set_of_year_units(year, units.iter().copied())
-        .map_err(data)?;
-    let flemish: Vec<bool> = units
-        .iter()
-        .map(|u| {
-            geo.municipality_of(u)
-                .is_some_and(|m| m.region == FLEMISH_REGION)
-        })
-        .collect();
+    // The municipalities of the units (sectors of one municipality are neighbours in code
+    // order), each once.
+    let mut codes: Vec<&str> = munis.iter().map(|m| m.nis.as_str()).collect();
+    codes.dedup();
+    let set = geo.set_of_year_units(year, codes).map_err(data)?;
+    let flemish: Vec<bool> = munis.iter().map(|m| m.region == FLEMISH_REGION).collect();
     let references = references(def, &grid, &flemish);
     let mut out: Vec<Row> = Vec::with_capacity(units.len());
-    for (nis, row_cells) in units.iter().zip(grid.chunks_exact_mut(k.max(1))) {
+    let cells_of_units = units
+        .iter()
+        .zip(&munis)
+        .zip(grid.chunks_exact_mut(k.max(1)));
+    for ((nis, m), row_cells) in cells_of_units {
         for (j, ind) in def.indicators.iter().enumerate() {
             let cell = &mut row_cells[j];
             cell.reference = references[j].value;
@@ -199,9 +204,6 @@ pub fn score_panel(
                 _ => None,
             };
         }
-        let m = geo
-            .municipality_of(nis)
-            .expect("units were checked against the geography above");
         out.push(Row {
             name: m.name_nl.clone(),
             arrondissement: m.arrondissement.clone(),

@@ -92,7 +92,8 @@ pub struct Part {
 
 /// Score every definition for every year and hand each scoreboard's rows to `each`, in order
 /// (definition, then year). Years are scored and formatted in parallel, as many at a time as
-/// there are threads, so memory holds that many parts. Returns the number of rows.
+/// there are threads, on a thread of their own while `each` takes the parts scored before, so
+/// memory holds at most three windows of parts. Returns the number of rows.
 pub fn run(
     panel: &Panel,
     defs: &[Definition],
@@ -102,21 +103,32 @@ pub fn run(
     mut each: impl FnMut(Part) -> Result<()>,
 ) -> Result<u64> {
     let window = rayon::current_num_threads().max(1);
-    let mut n = 0;
-    for def in defs {
-        for some in years.chunks(window) {
-            let parts: Vec<Result<Part>> = some
-                .par_iter()
-                .map(|&year| part(&score_panel(panel, def, geo, year)?, def, table))
-                .collect();
-            for p in parts {
-                let p = p?;
-                n += p.rows;
-                each(p)?;
+    let (send, parts) = std::sync::mpsc::sync_channel::<Result<Part>>(window);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for def in defs {
+                for some in years.chunks(window) {
+                    let scored: Vec<Result<Part>> = some
+                        .par_iter()
+                        .map(|&year| part(&score_panel(panel, def, geo, year)?, def, table))
+                        .collect();
+                    for p in scored {
+                        // The receiver is gone after an error: stop scoring.
+                        if send.send(p).is_err() {
+                            return;
+                        }
+                    }
+                }
             }
+        });
+        let mut n = 0;
+        for p in parts {
+            let p = p?;
+            n += p.rows;
+            each(p)?;
         }
-    }
-    Ok(n)
+        Ok(n)
+    })
 }
 
 /// The rows of one scoreboard in `table`.

@@ -92,6 +92,23 @@ impl YearRows {
     }
 }
 
+/// One row for [`Panel::from_ids`]: unit and indicator as ids into the given names.
+#[derive(Debug, Clone, Copy)]
+pub struct IdRow {
+    /// Unit id.
+    pub unit: u32,
+    /// Year.
+    pub year: i32,
+    /// Indicator id.
+    pub indicator: u32,
+    /// Numerator.
+    pub numerator: Option<f64>,
+    /// Denominator.
+    pub denominator: Option<f64>,
+    /// Status.
+    pub status: Status,
+}
+
 /// A store's rows, grouped by year, for scoring (see `barometer::score_panel`).
 #[derive(Debug, Clone)]
 pub struct Panel {
@@ -138,6 +155,64 @@ impl Panel {
         }
         let present = year.iter().flatten().collect();
         Ok(builder.finish(store.identity(), Some(present)))
+    }
+
+    /// A panel of rows given by interned ids in store order (unit, year, indicator ascending,
+    /// each key once, counts checked as a store's are): `units` and `indicators` name the ids.
+    /// Rows whose year fails `keep` are left out; every year of `rows` counts as present.
+    pub fn from_ids(
+        identity: Identity,
+        units: &[String],
+        indicators: &[String],
+        rows: impl Iterator<Item = IdRow>,
+        keep: &dyn Fn(i32) -> bool,
+    ) -> Panel {
+        let mut builder = Builder::default();
+        let mut unit_ids = vec![None; units.len()];
+        let mut indicator_ids = vec![None; indicators.len()];
+        // Rows come unit by unit, so the year changes every few rows: its slot (None: not
+        // kept) is looked up only then, and the status code only when the status changes.
+        let mut slots: HashMap<i32, Option<YearRows>> = HashMap::new();
+        let mut current: Option<(i32, YearRows)> = None;
+        let mut status = (
+            Status::Observed,
+            status_code(Some(Status::Observed.as_str())).0,
+        );
+        for row in rows {
+            if current.as_ref().is_none_or(|(y, _)| *y != row.year) {
+                if let Some((y, rows)) = current.take() {
+                    slots.insert(y, Some(rows));
+                }
+                match slots
+                    .entry(row.year)
+                    .or_insert_with(|| keep(row.year).then(YearRows::default))
+                {
+                    Some(rows) => current = Some((row.year, std::mem::take(rows))),
+                    None => continue,
+                }
+            }
+            let Some((_, rows)) = current.as_mut() else {
+                continue;
+            };
+            let unit = *unit_ids[row.unit as usize]
+                .get_or_insert_with(|| builder.unit_id(&units[row.unit as usize]));
+            let ind = *indicator_ids[row.indicator as usize].get_or_insert_with(|| {
+                builder.indicator_id(&indicators[row.indicator as usize], 0)
+            });
+            if row.status != status.0 {
+                status = (row.status, status_code(Some(row.status.as_str())).0);
+            }
+            rows.push(unit, ind, row.numerator, row.denominator, status.1);
+        }
+        if let Some((y, rows)) = current {
+            slots.insert(y, Some(rows));
+        }
+        let present = slots.keys().copied().collect();
+        builder.by_year = slots
+            .into_iter()
+            .filter_map(|(y, rows)| Some((y, rows?)))
+            .collect();
+        builder.finish(identity, Some(present))
     }
 
     /// Every year present in the store rows read, ascending.

@@ -57,6 +57,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the order of its number (`status as u32`).
+    pub const ALL: [Status; 4] = [
+        Status::Observed,
+        Status::Suppressed,
+        Status::Missing,
+        Status::Imputed,
+    ];
+
     /// The stored text.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -69,6 +77,10 @@ impl Status {
 
     /// Parse the stored text or its Dutch equivalent.
     pub fn parse(s: &str) -> Option<Status> {
+        // The stored texts themselves without a lowercase copy (they fill whole columns).
+        if let Some(&exact) = Status::ALL.iter().find(|st| st.as_str() == s) {
+            return Some(exact);
+        }
         match s.trim().to_lowercase().as_str() {
             "observed" | "waargenomen" | "" => Some(Status::Observed),
             "suppressed" | "afgeschermd" => Some(Status::Suppressed),

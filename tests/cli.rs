@@ -655,6 +655,87 @@ fn batch_unit_table_matches_score_for_every_unit() {
 }
 
 #[test]
+fn batch_from_a_tidy_file_reports_and_keeps_rejected_rows() {
+    let dir = tmp();
+    let tidy = dir.path().join("demo.csv");
+    barometer()
+        .args(["demo", "--out"])
+        .arg(&tidy)
+        .assert()
+        .success();
+    let mut text = std::fs::read_to_string(&tidy).unwrap();
+    let lines = text.lines().count();
+    text.push_str("71016;2023;geen-indicator;5;10;;\n");
+    std::fs::write(&tidy, &text).unwrap();
+    let out = dir.path().join("uit");
+    barometer()
+        .args([
+            "batch",
+            "--years",
+            "2022..2023",
+            "--table",
+            "units",
+            "--tidy",
+        ])
+        .arg(&tidy)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 rejected"));
+    assert_eq!(
+        listing(&out),
+        [
+            "barometer.csv",
+            "barometer.parquet",
+            "manifest.json",
+            "rejected.csv"
+        ]
+    );
+    let rejected = std::fs::read_to_string(out.join("rejected.csv")).unwrap();
+    assert!(
+        rejected.contains(&format!("demo.csv,{},indicator,", lines + 1))
+            && rejected.contains("geen-indicator"),
+        "{rejected}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["files"][2]["file"], "rejected.csv");
+    assert_eq!(manifest["files"][2]["rows"], 1);
+    assert_eq!(manifest["files"][1]["rows"], 600);
+    let run = &manifest["runs"][0];
+    assert!(
+        run["parameters"]["tidy"]
+            .as_str()
+            .unwrap()
+            .ends_with("demo.csv")
+    );
+    assert_eq!(
+        run["store"]["sha256"],
+        barometer::store::sha256_hex(text.as_bytes())
+    );
+    // --strict: the rejected row is an error and nothing is written.
+    let strict = dir.path().join("streng");
+    barometer()
+        .args(["batch", "--years", "2023", "--strict", "--tidy"])
+        .arg(&tidy)
+        .arg("--out")
+        .arg(&strict)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("geen-indicator"));
+    assert!(!strict.exists());
+    // A store and tidy files at once: a usage error.
+    barometer()
+        .args(["batch", "--years", "2023", "--store", "s.parquet", "--tidy"])
+        .arg(&tidy)
+        .arg("--out")
+        .arg(&strict)
+        .assert()
+        .code(2);
+}
+
+#[test]
 fn batch_rejects_bad_years_with_a_usage_error() {
     let dir = tmp();
     barometer()

@@ -396,3 +396,48 @@ fn every_command_runs_on_a_sector_store() {
     let ranks = std::fs::read_to_string(sens.join("ranks.csv")).unwrap();
     assert_eq!(data_rows(&ranks), 320);
 }
+
+#[test]
+fn batch_from_tidy_files_equals_batch_from_their_store_at_both_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    demo(&out, "5");
+    let batch = |input: &[&str], level: &str, name: &str| {
+        let to = dir.path().join(name);
+        barometer()
+            .args([
+                "batch",
+                "--years",
+                "2017..2019",
+                "--quiet",
+                "--level",
+                level,
+            ])
+            .args(
+                input
+                    .iter()
+                    .map(|a| a.replace("OUT", out.to_str().unwrap())),
+            )
+            .arg("--barometer")
+            .arg(out.join("barometer.toml"))
+            .arg("--out")
+            .arg(&to)
+            .assert()
+            .success();
+        let csv = std::fs::read_to_string(to.join("barometer.csv")).unwrap();
+        let (comments, rows): (Vec<&str>, Vec<&str>) =
+            csv.lines().partition(|l| l.starts_with('#'));
+        (comments.join("\n"), rows.join("\n"))
+    };
+    for level in ["units", "municipality"] {
+        let (_, stored) = batch(
+            &["--store", "OUT/store.parquet"],
+            level,
+            &format!("s-{level}"),
+        );
+        let (comments, tidy) = batch(&["--tidy", "OUT/tidy.csv"], level, &format!("t-{level}"));
+        assert_eq!(tidy.lines().count(), stored.lines().count(), "{level}");
+        assert!(tidy == stored, "{level}: the tables differ");
+        assert!(comments.contains("# parameter tidy: "), "{comments}");
+    }
+}

@@ -1,13 +1,19 @@
 //! `barometer batch`: every municipality-year for one or several barometer definitions, as tidy
 //! long Parquet and CSV plus a manifest (the run records and the files' checksums).
 
+use super::Level;
 use anyhow::Result;
 use barometer::atomic;
 use barometer::batch::{self, Table};
 use barometer::definition::Definition;
-use barometer::error::usage;
+use barometer::error::{data, usage};
 use barometer::geo::Geography;
+use barometer::indicators;
+use barometer::ingest::layout::{self, Layout};
+use barometer::ingest::{self, report};
+use barometer::panel::Panel;
 use barometer::run_record::RunRecord;
+use barometer::store::Identity;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::io::IsTerminal;
@@ -20,6 +26,7 @@ Examples:
   barometer batch --years 2012..2023 --out uitvoer/
   barometer batch --years 2019,2021,2023 --barometer kinderarmoede.toml --barometer variant.toml --out uitvoer/
   barometer batch --years 2008..2023 --store mijn-store.parquet --out uitvoer/
+  barometer batch --years 2000..2023 --tidy sectoren.csv --table units --out uitvoer/
 
 Writes barometer.parquet, barometer.csv (one row per barometer, year, municipality and
 indicator; with --table units one row per barometer, year and municipality) and manifest.json
@@ -34,6 +41,14 @@ pub struct Args {
     /// The store (Parquet); the bundled demo store when omitted.
     #[arg(long)]
     pub store: Option<PathBuf>,
+    /// Score tidy CSV files (nis;jaar;indicator;teller;noemer) without a store: read, checked
+    /// and merged in memory as `ingest --tidy` does, against the first --barometer's indicators;
+    /// the ingest report is printed and rejected rows are written to OUT/rejected.csv.
+    #[arg(long, num_args = 1.., conflicts_with = "store", value_name = "FILE")]
+    pub tidy: Vec<PathBuf>,
+    /// With --tidy: any rejected row is an error and nothing is written.
+    #[arg(long, requires = "tidy")]
+    pub strict: bool,
     /// Score the store's own units, or with `municipality` a sector store summed per
     /// municipality.
     #[arg(long, value_enum, default_value_t = super::Level::Units)]
@@ -96,8 +111,13 @@ pub fn run(args: &Args) -> Result<()> {
             d.1.id, d.1.origin
         )));
     }
-    let panel = super::load_panel(args.store.as_deref(), args.level, &years)?;
     let geo = Geography::bundled();
+    let (panel, rejected) = if args.tidy.is_empty() {
+        let panel = super::load_panel(args.store.as_deref(), args.level, &years)?;
+        (panel, None)
+    } else {
+        tidy_panel(args, &defs[0], geo, &years)?
+    };
     let steps = (defs.len() * years.len()) as u64;
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
@@ -108,7 +128,7 @@ pub fn run(args: &Args) -> Result<()> {
         )
     };
     bar.set_message("barometers");
-    let params = [
+    let mut params = vec![
         (
             "years",
             years
@@ -119,6 +139,10 @@ pub fn run(args: &Args) -> Result<()> {
         ),
         ("table", args.table.name().to_owned()),
     ];
+    if !args.tidy.is_empty() {
+        params.push(("tidy", tidy_names(args).join(",")));
+        params.push(("strict", args.strict.to_string()));
+    }
     let id = &panel.identity;
     let records: Vec<RunRecord> = defs
         .iter()
@@ -147,14 +171,15 @@ pub fn run(args: &Args) -> Result<()> {
         Ok(())
     })?;
     bar.finish_and_clear();
-    let files = [
-        ("barometer.parquet", &parquet_sha),
-        ("barometer.csv", &csv_sha),
+    let mut files = vec![
+        ("barometer.parquet", parquet_sha, rows),
+        ("barometer.csv", csv_sha, rows),
     ];
+    files.extend(rejected.map(|(sha, n)| ("rejected.csv", sha, n)));
     let manifest = json!({
         "runs": records,
         "columns": args.table.columns(),
-        "files": files.iter().map(|(name, sha)| json!({
+        "files": files.iter().map(|(name, sha, rows)| json!({
             "file": name,
             "sha256": sha,
             "rows": rows,
@@ -172,6 +197,67 @@ pub fn run(args: &Args) -> Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// The `--tidy` files as named on the command line.
+fn tidy_names(args: &Args) -> Vec<String> {
+    args.tidy.iter().map(|p| p.display().to_string()).collect()
+}
+
+/// The panel of the `--tidy` files, read, checked and merged in memory as `ingest` reads them
+/// into a store, and the SHA-256 and count of the rejected rows written to OUT/rejected.csv.
+fn tidy_panel(
+    args: &Args,
+    def: &Definition,
+    geo: &Geography,
+    years: &[i32],
+) -> Result<(Panel, Option<(String, u64)>)> {
+    let files = args
+        .tidy
+        .iter()
+        .map(|path| layout::read(path, &Layout::Tidy, def, geo, None))
+        .collect::<Result<Vec<_>>>()?;
+    let names = tidy_names(args);
+    let origin = names.join(", ");
+    let sha256 = files
+        .iter()
+        .map(|f| f.input.sha256.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let opts = ingest::Options {
+        strict: args.strict,
+        ..ingest::Options::default()
+    };
+    let (merged, rep) = ingest::merge(None, files, def, opts, geo, &origin)?;
+    eprint!("{}", rep.render(geo, 20));
+    let rejected = if rep.rejected.is_empty() {
+        None
+    } else {
+        let side = args.out.join("rejected.csv");
+        let params = [("tidy", names.join(","))];
+        let run = RunRecord::of("batch", &params, def, &origin, &sha256, &merged.meta);
+        let sha = atomic::write_hashed(&side, |w| report::write_rejected(w, &run, &rep.rejected))?;
+        eprintln!("rejected rows written to {}", side.display());
+        Some((sha, rep.rejected.len() as u64))
+    };
+    if merged.height() == 0 {
+        return Err(data(format!("no row of {origin} was kept")));
+    }
+    let panel = match args.level {
+        Level::Units => {
+            let identity = Identity {
+                meta: merged.meta.clone(),
+                origin,
+                sha256,
+            };
+            merged.to_panel(identity, &|y| years.contains(&y))
+        }
+        Level::Municipality => {
+            let summed = indicators::summed_to_municipalities(&merged.to_store()?, geo)?;
+            Panel::from_store(&summed, Some(years))?
+        }
+    };
+    Ok((panel, rejected))
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use super::{Located, ParsedFile, Part, Rejection, check_counts};
 use crate::definition::Definition;
 use crate::error::{Location, data};
 use crate::geo::{Geography, MunicipalitySet, sector_municipality};
-use crate::store::{self, Record, Status, Store, StoreMeta, col};
+use crate::panel::{IdRow, Panel};
+use crate::store::{self, Identity, Record, Status, Store, StoreMeta, col};
 use anyhow::Result;
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -218,7 +219,7 @@ impl Merged {
                     3 => (counts(&r.numerator).into_series(), col::NUMERATOR),
                     4 => (counts(&r.denominator).into_series(), col::DENOMINATOR),
                     5 => (
-                        gather(&STATUSES.map(Status::as_str), &|i| r.status[i] as u32)?,
+                        gather(&Status::ALL.map(Status::as_str), &|i| r.status[i] as u32)?,
                         col::STATUS,
                     ),
                     _ => (strings(&r.sources, &r.source)?, col::SOURCE),
@@ -237,19 +238,29 @@ impl Merged {
         Ok(buf)
     }
 
+    /// The rows of the years that pass `keep` as a panel for scoring, named by `identity`
+    /// (the same panel as the store of these rows would give).
+    pub fn to_panel(&self, identity: Identity, keep: &dyn Fn(i32) -> bool) -> Panel {
+        let r = &self.rows;
+        let rows = self.order.iter().map(|&i| {
+            let i = i as usize;
+            IdRow {
+                unit: r.unit[i],
+                year: r.year[i],
+                indicator: r.indicator[i],
+                numerator: super::rows::from_column(r.numerator[i]),
+                denominator: super::rows::from_column(r.denominator[i]),
+                status: r.status[i],
+            }
+        });
+        Panel::from_ids(identity, r.units.names(), r.indicators.names(), rows, keep)
+    }
+
     /// The rows as an in-memory store.
     pub fn to_store(&self) -> Result<Store> {
         Store::from_parquet(&self.to_parquet()?, &self.origin)
     }
 }
-
-/// Every status, in the order of its number (`status as u32`).
-const STATUSES: [Status; 4] = [
-    Status::Observed,
-    Status::Suppressed,
-    Status::Missing,
-    Status::Imputed,
-];
 
 /// Row numbers sorted by unit, year and indicator as strings (ties: row number).
 fn sort_by_key(rows: &Rows, idx: &mut [u32]) {
