@@ -6,8 +6,9 @@ mod cmd;
 
 use clap::Parser;
 
-/// mimalloc reuses freed memory across threads instead of returning it to the system, which
-/// spares the page faults of the many large, short-lived buffers of scoring and ingest.
+/// mimalloc: fast allocation on every thread for the many short-lived buffers of ingest and
+/// scoring. Built without transparent huge pages (`no_thp`): with them, every buffer freed to
+/// the system and allocated again cost a 2 MiB page to clear, a third of `batch`'s CPU time.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
