@@ -5,6 +5,7 @@
 use crate::store::{Identity, Keep, Status, Store, col};
 use anyhow::Result;
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
@@ -74,6 +75,15 @@ impl YearRows {
         self.status.push(status);
     }
 
+    /// Add the rows of `other` after these.
+    fn append(&mut self, other: &YearRows) {
+        self.unit.extend_from_slice(&other.unit);
+        self.indicator.extend_from_slice(&other.indicator);
+        self.numerator.extend_from_slice(&other.numerator);
+        self.denominator.extend_from_slice(&other.denominator);
+        self.status.extend_from_slice(&other.status);
+    }
+
     /// Order the rows by unit id (stable), when they are not already.
     fn sort_by_unit(&mut self) {
         if self.unit.is_sorted() {
@@ -92,21 +102,25 @@ impl YearRows {
     }
 }
 
-/// One row for [`Panel::from_ids`]: unit and indicator as ids into the given names.
+/// Rows as columns for [`Panel::from_ids`]: row `order[k]` is the `k`-th in store order (unit,
+/// year, indicator ascending, each key once), units and indicators are ids into given names,
+/// missing counts are NaN.
 #[derive(Debug, Clone, Copy)]
-pub struct IdRow {
-    /// Unit id.
-    pub unit: u32,
-    /// Year.
-    pub year: i32,
-    /// Indicator id.
-    pub indicator: u32,
-    /// Numerator.
-    pub numerator: Option<f64>,
-    /// Denominator.
-    pub denominator: Option<f64>,
-    /// Status.
-    pub status: Status,
+pub struct IdColumns<'a> {
+    /// Row numbers in store order.
+    pub order: &'a [u32],
+    /// Unit id of each row.
+    pub unit: &'a [u32],
+    /// Year of each row.
+    pub year: &'a [i32],
+    /// Indicator id of each row.
+    pub indicator: &'a [u32],
+    /// Numerator of each row (NaN: none).
+    pub numerator: &'a [f64],
+    /// Denominator of each row (NaN: none).
+    pub denominator: &'a [f64],
+    /// Status of each row.
+    pub status: &'a [Status],
 }
 
 /// A store's rows, grouped by year, for scoring (see `barometer::score_panel`).
@@ -157,62 +171,121 @@ impl Panel {
         Ok(builder.finish(store.identity(), Some(present)))
     }
 
-    /// A panel of rows given by interned ids in store order (unit, year, indicator ascending,
-    /// each key once, counts checked as a store's are): `units` and `indicators` name the ids.
-    /// Rows whose year fails `keep` are left out; every year of `rows` counts as present.
+    /// A panel of `rows` (checked as a store's rows are), whose unit and indicator ids name
+    /// `units` and `indicators`; rows whose year fails `keep` are left out, every year counts
+    /// as present. Built on all cores, one range of units each, without sorting: store order
+    /// keeps each year's rows in unit order.
     pub fn from_ids(
         identity: Identity,
         units: &[String],
         indicators: &[String],
-        rows: impl Iterator<Item = IdRow>,
-        keep: &dyn Fn(i32) -> bool,
+        rows: IdColumns<'_>,
+        keep: &(dyn Fn(i32) -> bool + Sync),
     ) -> Panel {
-        let mut builder = Builder::default();
-        let mut unit_ids = vec![None; units.len()];
-        let mut indicator_ids = vec![None; indicators.len()];
-        // Rows come unit by unit, so the year changes every few rows: its slot (None: not
-        // kept) is looked up only then, and the status code only when the status changes.
-        let mut slots: HashMap<i32, Option<YearRows>> = HashMap::new();
-        let mut current: Option<(i32, YearRows)> = None;
-        let mut status = (
-            Status::Observed,
-            status_code(Some(Status::Observed.as_str())).0,
-        );
-        for row in rows {
-            if current.as_ref().is_none_or(|(y, _)| *y != row.year) {
-                if let Some((y, rows)) = current.take() {
-                    slots.insert(y, Some(rows));
-                }
-                match slots
-                    .entry(row.year)
-                    .or_insert_with(|| keep(row.year).then(YearRows::default))
-                {
-                    Some(rows) => current = Some((row.year, std::mem::take(rows))),
-                    None => continue,
+        let IdColumns { order, .. } = rows;
+        // One pass: the years present and kept, the units used, the indicators in order of
+        // appearance (as a store read row by row numbers them).
+        let (mut present, mut kept) = (BTreeSet::new(), BTreeSet::new());
+        let mut used = vec![false; units.len()];
+        let mut indicator_ids: Vec<Option<u16>> = vec![None; indicators.len()];
+        let mut panel_indicators = Vec::new();
+        let mut last_year = None;
+        let mut keeping = false;
+        for &i in order {
+            let i = i as usize;
+            let year = rows.year[i];
+            if last_year != Some(year) {
+                last_year = Some(year);
+                keeping = keep(year);
+                if present.insert(year) && keeping {
+                    kept.insert(year);
                 }
             }
-            let Some((_, rows)) = current.as_mut() else {
+            if !keeping {
                 continue;
-            };
-            let unit = *unit_ids[row.unit as usize]
-                .get_or_insert_with(|| builder.unit_id(&units[row.unit as usize]));
-            let ind = *indicator_ids[row.indicator as usize].get_or_insert_with(|| {
-                builder.indicator_id(&indicators[row.indicator as usize], 0)
-            });
-            if row.status != status.0 {
-                status = (row.status, status_code(Some(row.status.as_str())).0);
             }
-            rows.push(unit, ind, row.numerator, row.denominator, status.1);
+            used[rows.unit[i] as usize] = true;
+            let ind = rows.indicator[i] as usize;
+            if indicator_ids[ind].is_none() {
+                indicator_ids[ind] = Some(panel_indicators.len() as u16);
+                panel_indicators.push(indicators[ind].clone());
+            }
         }
-        if let Some((y, rows)) = current {
-            slots.insert(y, Some(rows));
-        }
-        let present = slots.keys().copied().collect();
-        builder.by_year = slots
-            .into_iter()
-            .filter_map(|(y, rows)| Some((y, rows?)))
+        // Units numbered in code order.
+        let mut sorted: Vec<u32> = (0..units.len() as u32)
+            .filter(|&u| used[u as usize])
             .collect();
-        builder.finish(identity, Some(present))
+        sorted.sort_unstable_by(|&a, &b| units[a as usize].cmp(&units[b as usize]));
+        let mut unit_ids = vec![0u32; units.len()];
+        for (id, &u) in sorted.iter().enumerate() {
+            unit_ids[u as usize] = id as u32;
+        }
+        let years: Vec<i32> = kept.into_iter().collect();
+        let codes = Status::ALL.map(|s| status_code(Some(s.as_str())).0);
+        // Ranges of whole units, filled in parallel, then joined year by year in order.
+        let pieces = 4 * rayon::current_num_threads();
+        let mut cuts = vec![0];
+        for k in 1..pieces {
+            let mut at = (order.len() * k / pieces).max(*cuts.last().unwrap_or(&0));
+            while at > 0 && at < order.len() && same_unit(rows, order[at - 1], order[at]) {
+                at += 1;
+            }
+            cuts.push(at);
+        }
+        cuts.push(order.len());
+        cuts.dedup();
+        let parts: Vec<Vec<YearRows>> = cuts
+            .par_windows(2)
+            .map(|w| {
+                let mut by_year = vec![YearRows::default(); years.len()];
+                let mut slot = None;
+                let mut last_year = None;
+                for &i in &order[w[0]..w[1]] {
+                    let i = i as usize;
+                    let year = rows.year[i];
+                    if last_year != Some(year) {
+                        last_year = Some(year);
+                        slot = years.binary_search(&year).ok();
+                    }
+                    let Some(s) = slot else {
+                        continue;
+                    };
+                    let r = &mut by_year[s];
+                    r.unit.push(unit_ids[rows.unit[i] as usize]);
+                    let ind = indicator_ids[rows.indicator[i] as usize];
+                    r.indicator.push(ind.expect("numbered in the first pass"));
+                    r.numerator.push(rows.numerator[i]);
+                    r.denominator.push(rows.denominator[i]);
+                    r.status.push(codes[rows.status[i] as usize]);
+                }
+                by_year
+            })
+            .collect();
+        // Year by year, each piece freed once copied (memory holds the pieces and two years).
+        let mut per_year: Vec<Vec<YearRows>> = years.iter().map(|_| Vec::new()).collect();
+        for part in parts {
+            for (pieces, rows) in per_year.iter_mut().zip(part) {
+                pieces.push(rows);
+            }
+        }
+        let by_year = years
+            .par_iter()
+            .zip(per_year)
+            .map(|(&year, pieces)| {
+                let mut rows = YearRows::default();
+                for piece in pieces {
+                    rows.append(&piece);
+                }
+                (year, rows)
+            })
+            .collect();
+        Panel {
+            identity,
+            units: sorted.iter().map(|&u| units[u as usize].clone()).collect(),
+            indicators: panel_indicators,
+            years: present.into_iter().collect(),
+            by_year,
+        }
     }
 
     /// Every year present in the store rows read, ascending.
@@ -234,6 +307,11 @@ impl Panel {
     pub fn indicators(&self) -> &[String] {
         &self.indicators
     }
+}
+
+/// Whether rows `a` and `b` are of the same unit.
+fn same_unit(rows: IdColumns<'_>, a: u32, b: u32) -> bool {
+    rows.unit[a as usize] == rows.unit[b as usize]
 }
 
 /// The stored code of a status text and whether it is known. Null reads as observed without
@@ -468,6 +546,91 @@ mod tests {
         assert!(rows.unit.is_sorted(), "each year's rows by unit");
         assert_eq!(rows.value(0), Some(23.0 / 105.0));
         assert_eq!((rows.status(2), rows.value(2)), (Status::Suppressed, None));
+    }
+
+    #[test]
+    fn a_panel_from_ids_is_the_panel_of_the_same_store() {
+        // 40 units interned in reverse code order, 3 years, 2 indicators, some counts missing;
+        // enough rows for several pieces, one year left out.
+        let names: Vec<String> = (0..40)
+            .rev()
+            .map(|u| (10_000 + 37 * u).to_string())
+            .collect();
+        let indicators = [
+            "leefloon-gezinnen".to_string(),
+            "kansarmoede-index".to_string(),
+        ];
+        let (mut unit, mut year, mut ind) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut num, mut den, mut status) = (Vec::new(), Vec::new(), Vec::new());
+        let mut records = Vec::new();
+        for u in 0..40u32 {
+            for y in 2021..=2023 {
+                for i in 0..2u32 {
+                    let k = records.len();
+                    let suppressed = k % 7 == 3;
+                    let n = (!suppressed).then_some(k as f64);
+                    let st = if suppressed {
+                        Status::Suppressed
+                    } else {
+                        Status::Observed
+                    };
+                    records.push(Record {
+                        unit: names[u as usize].clone(),
+                        year: y,
+                        indicator: indicators[i as usize].clone(),
+                        numerator: n,
+                        denominator: Some(1_000.0 + k as f64),
+                        status: st,
+                        source: "t".into(),
+                    });
+                    unit.push(u);
+                    year.push(y);
+                    ind.push(i);
+                    num.push(n.unwrap_or(f64::NAN));
+                    den.push(1_000.0 + k as f64);
+                    status.push(st);
+                }
+            }
+        }
+        let mut order: Vec<u32> = (0..records.len() as u32).collect();
+        order.sort_by_key(|&k| records[k as usize].key());
+        let store = Store::from_records(records.clone(), StoreMeta::default(), "mem").unwrap();
+        let columns = IdColumns {
+            order: &order,
+            unit: &unit,
+            year: &year,
+            indicator: &ind,
+            numerator: &num,
+            denominator: &den,
+            status: &status,
+        };
+        let keep = |y: i32| y != 2022;
+        let ours = Panel::from_ids(store.identity(), &names, &indicators, columns, &keep);
+        let expected = Panel::from_store(&store, Some(&[2021, 2023])).unwrap();
+        assert_eq!(ours.years(), [2021, 2022, 2023]);
+        assert_eq!(ours.years(), expected.years());
+        assert_eq!(ours.indicators(), expected.indicators());
+        assert!(ours.year(2022).is_none());
+        for y in [2021, 2023] {
+            let (a, b) = (ours.year(y).unwrap(), expected.year(y).unwrap());
+            assert_eq!(a.len(), 80);
+            let rows = |p: &Panel, r: &YearRows| -> Vec<_> {
+                (0..r.len())
+                    .map(|i| {
+                        let (n, d) = (r.numerator[i].to_bits(), r.denominator[i].to_bits());
+                        (
+                            p.unit(r.unit[i]).to_owned(),
+                            r.indicator[i],
+                            n,
+                            d,
+                            r.status[i],
+                        )
+                    })
+                    .collect()
+            };
+            assert_eq!(rows(&ours, a), rows(&expected, b), "{y}");
+            assert!(a.unit.is_sorted());
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::{Located, ParsedFile, Part, Rejection, check_counts};
 use crate::definition::Definition;
 use crate::error::{Location, data};
 use crate::geo::{Geography, MunicipalitySet, sector_municipality};
-use crate::panel::{IdRow, Panel};
+use crate::panel::{IdColumns, Panel};
 use crate::store::{self, Identity, Record, Status, Store, StoreMeta, col};
 use anyhow::Result;
 use polars::prelude::*;
@@ -240,20 +240,24 @@ impl Merged {
 
     /// The rows of the years that pass `keep` as a panel for scoring, named by `identity`
     /// (the same panel as the store of these rows would give).
-    pub fn to_panel(&self, identity: Identity, keep: &dyn Fn(i32) -> bool) -> Panel {
+    pub fn to_panel(&self, identity: Identity, keep: &(dyn Fn(i32) -> bool + Sync)) -> Panel {
         let r = &self.rows;
-        let rows = self.order.iter().map(|&i| {
-            let i = i as usize;
-            IdRow {
-                unit: r.unit[i],
-                year: r.year[i],
-                indicator: r.indicator[i],
-                numerator: super::rows::from_column(r.numerator[i]),
-                denominator: super::rows::from_column(r.denominator[i]),
-                status: r.status[i],
-            }
-        });
-        Panel::from_ids(identity, r.units.names(), r.indicators.names(), rows, keep)
+        let columns = IdColumns {
+            order: &self.order,
+            unit: &r.unit,
+            year: &r.year,
+            indicator: &r.indicator,
+            numerator: &r.numerator,
+            denominator: &r.denominator,
+            status: &r.status,
+        };
+        Panel::from_ids(
+            identity,
+            r.units.names(),
+            r.indicators.names(),
+            columns,
+            keep,
+        )
     }
 
     /// The rows as an in-memory store.
