@@ -6,12 +6,6 @@ mod cmd;
 
 use clap::Parser;
 
-/// mimalloc: fast allocation on every thread for the many short-lived buffers of ingest and
-/// scoring. Built without transparent huge pages (`no_thp`): with them, every buffer freed to
-/// the system and allocated again cost a 2 MiB page to clear, a third of `batch`'s CPU time.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let cli = cli::Cli::parse();
     if let Err(err) = cmd::run(cli) {
