@@ -66,11 +66,25 @@ pub struct Problem {
     pub nominal: Choice,
 }
 
+/// The resampling of a problem's numerators, set up once per run: one sampler per cell and the
+/// denominators, which resampling leaves as they are.
+#[derive(Debug, Clone)]
+pub struct Resampling {
+    /// One sampler per cell, indicator-major.
+    pub draws: Draws,
+    /// Per cell its denominator, `NaN` where missing (so a value is one division).
+    den: Vec<f64>,
+    /// Per indicator the summed denominators of its present cells.
+    den_sums: Vec<f64>,
+}
+
 /// Scratch space for one replication; reuse it across replications.
 #[derive(Debug, Clone, Default)]
 pub struct Work {
+    /// Values of one indicator.
     values: Vec<f64>,
     column: Vec<f64>,
+    /// Composite inputs of one indicator.
     normed: Vec<f64>,
     sums: Vec<f64>,
     wsums: Vec<f64>,
@@ -90,19 +104,17 @@ pub struct Work {
 }
 
 impl Work {
-    /// Size the buffers for `n` units and `k` indicators and zero the scores.
+    /// Size the buffers for `n` units and `k` indicators and zero the sums.
     fn reset(&mut self, n: usize, k: usize) {
-        self.values.resize(n * k, f64::NAN);
+        self.values.resize(n, f64::NAN);
         self.points.resize(n * k, u8::MAX);
-        self.normed.resize(n * k, f64::NAN);
+        self.normed.resize(n, f64::NAN);
+        self.reset_sums(n);
     }
 
     /// Weighted scores and composites of `n = points.len() / k` units from indicator-major
     /// points and prepared composite inputs (with the weights of [`Work::set_weights`]), then
-    /// ranks. Column by column, so the sums of all units advance together without branches;
-    /// each unit still adds its indicators in order, and adding +0 to a sum that started at +0
-    /// leaves its bits unchanged, so this is [`crate::composite::aggregate::aggregate`] of the
-    /// prepared terms to the bit.
+    /// ranks: [`add_terms`] per indicator, then [`Work::finish`].
     pub(super) fn score(
         &mut self,
         k: usize,
@@ -111,21 +123,29 @@ impl Work {
         aggregation: Aggregation,
     ) {
         let n = points.len() / k;
+        self.reset_sums(n);
+        for j in 0..k {
+            let cells = j * n..(j + 1) * n;
+            add_terms(
+                (&mut self.weighted, &mut self.sums, &mut self.wsums),
+                self.weights[j],
+                &points[cells.clone()],
+                &inputs[cells],
+            );
+        }
+        self.finish(aggregation);
+    }
+
+    /// Zero the weighted scores and the composites' sums of `n` units.
+    fn reset_sums(&mut self, n: usize) {
         for v in [&mut self.weighted, &mut self.sums, &mut self.wsums] {
             v.clear();
             v.resize(n, 0.0);
         }
-        for (j, &w) in self.weights.iter().enumerate() {
-            let (p, y) = (&points[j * n..(j + 1) * n], &inputs[j * n..(j + 1) * n]);
-            let scored = self.weighted.iter_mut().zip(p);
-            let summed = self.sums.iter_mut().zip(&mut self.wsums).zip(y);
-            for ((score, &p), ((s, wsum), &y)) in scored.zip(summed) {
-                *score += if p == 1 { w } else { 0.0 };
-                let used = !y.is_nan() && w > 0.0;
-                *s += if used { w * y } else { 0.0 };
-                *wsum += if used { w } else { 0.0 };
-            }
-        }
+    }
+
+    /// Composites from the sums, then ranks.
+    fn finish(&mut self, aggregation: Aggregation) {
         self.composite.clear();
         self.composite
             .extend(self.sums.iter().zip(&self.wsums).map(|(&s, &wsum)| {
@@ -135,7 +155,7 @@ impl Work {
                     f64::NAN
                 }
             }));
-        self.ranks.resize(n, 0);
+        self.ranks.resize(self.composite.len(), 0);
         self.ranker
             .rank(&self.weighted, &self.composite, &mut self.ranks);
     }
@@ -230,11 +250,11 @@ impl Problem {
 
     /// The resampling of every cell (indicator-major), for replications that resample the
     /// numerators: binomial(round(den), num / den) for shares, Poisson(num) otherwise; fixed
-    /// where the numerator is 0 or the cell is missing.
-    pub fn samplers(&self) -> Draws {
-        Draws::new((0..self.n() * self.k()).map(|c| {
+    /// at 0 where the numerator is 0 or the cell is missing.
+    pub fn samplers(&self) -> Resampling {
+        let draws = Draws::new((0..self.n() * self.k()).map(|c| {
             let (num, den) = (self.num[c], self.den[c]);
-            if num <= 0.0 {
+            if num <= 0.0 || !self.present[c] {
                 Err(0.0)
             } else if self.binomial[c / self.n()] && den >= 1.0 {
                 Ok(Law::Binomial {
@@ -244,15 +264,28 @@ impl Problem {
             } else {
                 Ok(Law::Poisson { lambda: num })
             }
-        }))
+        }));
+        let mut values = vec![0.0; self.n()];
+        Resampling {
+            draws,
+            den: (self.den.iter().zip(&self.present))
+                .map(|(&d, &p)| if p { d } else { f64::NAN })
+                .collect(),
+            den_sums: (0..self.k())
+                .map(|j| self.column(j, &mut values).1)
+                .collect(),
+        }
     }
 
-    /// The values of indicator `j` into `values` (`NaN` where missing), with the numerators
-    /// `drawn` for this column when given; returns the summed numerators and denominators.
-    pub(super) fn column(&self, j: usize, drawn: Option<&[f64]>, values: &mut [f64]) -> (f64, f64) {
+    /// The values of indicator `j` into `values` (`NaN` where missing); returns the summed
+    /// numerators and denominators.
+    pub(super) fn column(&self, j: usize, values: &mut [f64]) -> (f64, f64) {
         let cells = j * self.n()..(j + 1) * self.n();
-        let (den, present) = (&self.den[cells.clone()], &self.present[cells.clone()]);
-        let num = drawn.unwrap_or(&self.num[cells]);
+        let (num, den, present) = (
+            &self.num[cells.clone()],
+            &self.den[cells.clone()],
+            &self.present[cells],
+        );
         let (mut snum, mut sden) = (0.0, 0.0);
         for i in 0..values.len() {
             if !present[i] {
@@ -362,32 +395,31 @@ impl Problem {
     }
 
     /// Score one replication into `work.ranks`, `work.points`, `work.weighted` and
-    /// `work.composite`. `draws` must be [`Problem::samplers`] when `c.noise` is set (it is
-    /// not read otherwise).
-    pub fn replicate(&self, c: &Choice, draws: Option<&Draws>, work: &mut Work) {
+    /// `work.composite`. `noise` must be [`Problem::samplers`] when `c.noise` is set (it is
+    /// not read otherwise). Indicator by indicator: values, reference, points and composite
+    /// inputs, added to the units' sums at once.
+    pub fn replicate(&self, c: &Choice, noise: Option<&Resampling>, work: &mut Work) {
         let (n, k) = (self.n(), self.k());
         work.reset(n, k);
         work.set_weights(&c.weights, c.dropped);
         let mut rng = c.noise.map(ChaCha8Rng::seed_from_u64);
         for j in 0..k {
             let cells = j * n..(j + 1) * n;
-            let values = &mut work.values[cells.clone()];
-            let drawn = match (rng.as_mut(), draws) {
-                (Some(rng), Some(draws)) => {
-                    draws.fill(cells.clone(), rng, &mut work.drawn);
-                    Some(&work.drawn[..])
+            let sums = match (rng.as_mut(), noise) {
+                (Some(rng), Some(noise)) => {
+                    let snum = noise.draws.fill(cells.clone(), rng, &mut work.drawn);
+                    let den = &noise.den[cells.clone()];
+                    for ((v, &x), &d) in work.values.iter_mut().zip(&work.drawn).zip(den) {
+                        *v = x / d;
+                    }
+                    (snum, noise.den_sums[j])
                 }
-                _ => None,
+                _ => self.column(j, &mut work.values),
             };
-            let sums = self.column(j, drawn, values);
+            let values = &work.values;
             let reference = Self::reference(c.reference, values, sums, &mut work.column);
-            self.points(
-                j,
-                values,
-                reference,
-                c.margin,
-                &mut work.points[cells.clone()],
-            );
+            let points = &mut work.points[cells];
+            self.points(j, values, reference, c.margin, points);
             self.composite_input(
                 j,
                 values,
@@ -396,15 +428,37 @@ impl Problem {
                 c.aggregation,
                 &mut work.column,
                 &mut work.order,
-                &mut work.normed[cells],
+                &mut work.normed,
+            );
+            add_terms(
+                (&mut work.weighted, &mut work.sums, &mut work.wsums),
+                work.weights[j],
+                points,
+                &work.normed,
             );
         }
-        let (points, normed) = (
-            std::mem::take(&mut work.points),
-            std::mem::take(&mut work.normed),
-        );
-        work.score(k, &points, &normed, c.aggregation);
-        (work.points, work.normed) = (points, normed);
+        work.finish(c.aggregation);
+    }
+}
+
+/// Add one indicator's points and composite inputs with weight `w` to the units' weighted
+/// scores, the composites' weighted sums and their weights. Indicator by indicator, so the sums
+/// of all units advance together without branches; each unit still adds its indicators in
+/// order, and adding +0 to a sum that started at +0 leaves its bits unchanged, so the sums are
+/// those of [`crate::composite::aggregate::aggregate`] of the prepared terms to the bit.
+fn add_terms(
+    (weighted, sums, wsums): (&mut [f64], &mut [f64], &mut [f64]),
+    w: f64,
+    points: &[u8],
+    inputs: &[f64],
+) {
+    let scored = weighted.iter_mut().zip(points);
+    let summed = sums.iter_mut().zip(wsums.iter_mut()).zip(inputs);
+    for ((score, &p), ((s, wsum), &y)) in scored.zip(summed) {
+        *score += if p == 1 { w } else { 0.0 };
+        let used = !y.is_nan() && w > 0.0;
+        *s += if used { w * y } else { 0.0 };
+        *wsum += if used { w } else { 0.0 };
     }
 }
 
@@ -425,12 +479,14 @@ fn median_in_place(x: &mut [f64]) -> f64 {
 
 /// Competition ranking (1 = most at risk): higher score first, then higher composite (missing
 /// lowest, compared at 12 significant digits as in `barometer::tie_key`); equal keys share the
-/// lowest rank. Holds its sort buffer between calls.
+/// lowest rank. Holds its sort buffers between calls.
 #[derive(Debug, Clone, Default)]
 pub struct Ranker {
     keys: Vec<(u128, u32)>,
-    packed: Vec<u128>,
-    order: Vec<(u64, u64, u32)>,
+    wide: Vec<u128>,
+    narrow: Vec<u64>,
+    /// The units in ranking order.
+    order: Vec<u32>,
 }
 
 impl Ranker {
@@ -440,71 +496,92 @@ impl Ranker {
     /// other: the rounding is monotone, so units whose rounded composites are equal lie next to
     /// each other in that order, and rounded composites 12 digits apart cannot be closer than
     /// 1e-11 relative. Same ranks as sorting by the rounded composites, without rounding each.
-    /// When every score is a whole number below 65,536 (unweighted points), score, composite
-    /// and unit fit one 128-bit key, which sorts faster.
+    /// Up to 65,536 units the sort key is packed with the unit into 64 bits (whole scores
+    /// below 65,536, as with unweighted points, and the composite's top 32 bits) or 128 bits
+    /// (the score and the composite's top 48 bits); units whose packed keys agree are then
+    /// ordered by their full key.
     pub fn rank(&mut self, score: &[f64], composite: &[f64], ranks: &mut [u32]) {
         // Ascending order of a key is descending order of (score, composite).
         let value = |c: f64| if c.is_nan() { f64::NEG_INFINITY } else { c };
         let down = |v: f64| !ordered(v);
-        self.order.clear();
-        if score
+        let full = |i: u32| {
+            let i = i as usize;
+            u128::from(down(score[i])) << 64 | u128::from(down(value(composite[i])))
+        };
+        let n = score.len();
+        if n > 1 << 16 {
+            self.keys.clear();
+            self.keys
+                .extend((0..n as u32).map(|i| (full(i), i)));
+            self.keys.sort_unstable_by_key(|&(key, _)| key);
+            self.order.clear();
+            self.order.extend(self.keys.iter().map(|&(_, i)| i));
+        } else if score
             .iter()
             .all(|&s| (0.0..65_536.0).contains(&s) && f64::from(s as u16) == s)
         {
-            self.packed.clear();
-            self.packed.extend(
+            self.narrow.clear();
+            self.narrow.extend(
                 score
                     .iter()
                     .zip(composite)
                     .enumerate()
                     .map(|(i, (&s, &c))| {
-                        let s = u128::from(u16::MAX - s as u16);
-                        s << 112 | u128::from(down(value(c))) << 48 | i as u128
+                        u64::from(u16::MAX - s as u16) << 48
+                            | (down(value(c)) >> 32) << 16
+                            | i as u64
                     }),
             );
-            self.packed.sort_unstable();
-            self.order.extend(
-                self.packed
-                    .iter()
-                    .map(|&key| ((key >> 112) as u64, (key >> 48) as u64, key as u32)),
-            );
+            sort_packed(&mut self.narrow, &mut self.order, full);
         } else {
-            self.keys.clear();
-            self.keys.extend(
+            self.wide.clear();
+            self.wide.extend(
                 score
                     .iter()
                     .zip(composite)
                     .enumerate()
                     .map(|(i, (&s, &c))| {
-                        (
-                            u128::from(down(s)) << 64 | u128::from(down(value(c))),
-                            i as u32,
-                        )
+                        u128::from(down(s)) << 64 | u128::from(down(value(c)) >> 16) << 16 | i as u128
                     }),
             );
-            self.keys.sort_unstable_by_key(|&(key, _)| key);
-            self.order.extend(
-                self.keys
-                    .iter()
-                    .map(|&(key, i)| ((key >> 64) as u64, key as u64, i)),
-            );
+            sort_packed(&mut self.wide, &mut self.order, full);
         }
-        for pos in 0..self.order.len() {
-            let (s, c, i) = self.order[pos];
+        for pos in 0..n {
+            let i = self.order[pos] as usize;
             let tied = pos > 0 && {
-                let (ps, pc, j) = self.order[pos - 1];
-                ps == s
-                    && (pc == c || {
-                        let (a, b) = (value(composite[j as usize]), value(composite[i as usize]));
-                        (a - b).abs() <= 1e-10 * a.abs().max(b.abs())
-                            && crate::barometer::tie_key(a) == crate::barometer::tie_key(b)
-                    })
+                let j = self.order[pos - 1] as usize;
+                let (a, b) = (value(composite[j]), value(composite[i]));
+                score[j] == score[i]
+                    && (a == b
+                        || (a - b).abs() <= 1e-10 * a.abs().max(b.abs())
+                            && crate::barometer::tie_key(a) == crate::barometer::tie_key(b))
             };
-            ranks[i as usize] = if tied {
-                ranks[self.order[pos - 1].2 as usize]
+            ranks[i] = if tied {
+                ranks[self.order[pos - 1] as usize]
             } else {
                 pos as u32 + 1
             };
+        }
+    }
+}
+
+/// Sort `keys` (each with its unit in the low 16 bits) and put their units in that order into
+/// `order`; units whose keys agree above those bits are put in the order of `full`.
+fn sort_packed<T: Copy + Ord + Into<u128>>(
+    keys: &mut [T],
+    order: &mut Vec<u32>,
+    full: impl Fn(u32) -> u128,
+) {
+    keys.sort_unstable();
+    order.clear();
+    order.extend(keys.iter().map(|&k| (k.into() & 0xFFFF) as u32));
+    let mut start = 0;
+    for pos in 1..=keys.len() {
+        if pos == keys.len() || keys[pos].into() >> 16 != keys[start].into() >> 16 {
+            if pos - start > 1 {
+                order[start..pos].sort_unstable_by_key(|&i| full(i));
+            }
+            start = pos;
         }
     }
 }
