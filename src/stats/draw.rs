@@ -190,9 +190,7 @@ impl Draws {
         let lo = (mean - SPREAD * sd - 1.0).floor().max(0.0) as u64;
         let hi = ((mean + SPREAD * sd + 1.0).ceil().min(law.top() as f64) as u64).max(lo);
         let len = (hi - lo + 1) as usize;
-        if len >= MAX_TABLE
-            || self.entries.len() + len >= MAX_ENTRIES
-            || hi >= u64::from(u32::MAX)
+        if len >= MAX_TABLE || self.entries.len() + len >= MAX_ENTRIES || hi >= u64::from(u32::MAX)
         {
             let exact = match law {
                 Law::Binomial { n, p } => ExactBinomial::new(n, p).map(Special::Binomial).ok(),
@@ -218,7 +216,8 @@ impl Draws {
         prob.push(below + above);
         let at = self.entries.len();
         for (cut, alias) in alias(&prob) {
-            self.entries.push(((cut >> 32) as u32) << 16 | u32::from(alias));
+            self.entries
+                .push(((cut >> 32) as u32) << 16 | u32::from(alias));
             self.low.push(cut as u32);
         }
         self.tails.push((law, below, above));

@@ -483,7 +483,6 @@ fn median_in_place(x: &mut [f64]) -> f64 {
 #[derive(Debug, Clone, Default)]
 pub struct Ranker {
     keys: Vec<(u128, u32)>,
-    wide: Vec<u128>,
     narrow: Vec<u64>,
     /// The units in ranking order.
     order: Vec<u32>,
@@ -496,10 +495,12 @@ impl Ranker {
     /// other: the rounding is monotone, so units whose rounded composites are equal lie next to
     /// each other in that order, and rounded composites 12 digits apart cannot be closer than
     /// 1e-11 relative. Same ranks as sorting by the rounded composites, without rounding each.
-    /// Up to 65,536 units the sort key is packed with the unit into 64 bits (whole scores
-    /// below 65,536, as with unweighted points, and the composite's top 32 bits) or 128 bits
-    /// (the score and the composite's top 48 bits); units whose packed keys agree are then
-    /// ordered by their full key.
+    /// Up to 65,536 units the sort key is packed with the unit into 64 bits: a whole score
+    /// below 65,536 (unweighted points) and the composite's top 32 bits, or else the top 26
+    /// bits of the score and the top 22 of the composite; units whose packed keys agree are
+    /// then ordered by their full key (few: the packed key orders all others as the full key
+    /// does). When two different fractional scores agree in their top 26 bits, or with more
+    /// units, the full keys are sorted.
     pub fn rank(&mut self, score: &[f64], composite: &[f64], ranks: &mut [u32]) {
         // Ascending order of a key is descending order of (score, composite).
         let value = |c: f64| if c.is_nan() { f64::NEG_INFINITY } else { c };
@@ -509,17 +510,14 @@ impl Ranker {
             u128::from(down(score[i])) << 64 | u128::from(down(value(composite[i])))
         };
         let n = score.len();
-        if n > 1 << 16 {
-            self.keys.clear();
-            self.keys
-                .extend((0..n as u32).map(|i| (full(i), i)));
-            self.keys.sort_unstable_by_key(|&(key, _)| key);
-            self.order.clear();
-            self.order.extend(self.keys.iter().map(|&(_, i)| i));
-        } else if score
+        let whole = score
             .iter()
-            .all(|&s| (0.0..65_536.0).contains(&s) && f64::from(s as u16) == s)
-        {
+            .all(|&s| (0.0..65_536.0).contains(&s) && f64::from(s as u16) == s);
+        // A whole score takes 16 bits, a fraction the top 26 of its key: then the packed key
+        // holds a part of the score only, which orders as the score does unless two different
+        // scores agree in that part; in a sorted block of equal parts two such would meet.
+        let part = if whole { 48 } else { 38 };
+        let packed = n <= 1 << 16 && {
             self.narrow.clear();
             self.narrow.extend(
                 score
@@ -527,24 +525,30 @@ impl Ranker {
                     .zip(composite)
                     .enumerate()
                     .map(|(i, (&s, &c))| {
-                        u64::from(u16::MAX - s as u16) << 48
-                            | (down(value(c)) >> 32) << 16
-                            | i as u64
+                        let c = down(value(c));
+                        if whole {
+                            u64::from(u16::MAX - s as u16) << 48 | c >> 32 << 16 | i as u64
+                        } else {
+                            down(s) >> 38 << 38 | c >> 42 << 16 | i as u64
+                        }
                     }),
             );
-            sort_packed(&mut self.narrow, &mut self.order, full);
+            self.narrow.sort_unstable();
+            let unit = |k: u64| (k & 0xFFFF) as usize;
+            whole
+                || self
+                    .narrow
+                    .windows(2)
+                    .all(|w| w[0] >> part != w[1] >> part || score[unit(w[0])] == score[unit(w[1])])
+        };
+        if packed {
+            settle(&self.narrow, &mut self.order, full);
         } else {
-            self.wide.clear();
-            self.wide.extend(
-                score
-                    .iter()
-                    .zip(composite)
-                    .enumerate()
-                    .map(|(i, (&s, &c))| {
-                        u128::from(down(s)) << 64 | u128::from(down(value(c)) >> 16) << 16 | i as u128
-                    }),
-            );
-            sort_packed(&mut self.wide, &mut self.order, full);
+            self.keys.clear();
+            self.keys.extend((0..n as u32).map(|i| (full(i), i)));
+            self.keys.sort_unstable_by_key(|&(key, _)| key);
+            self.order.clear();
+            self.order.extend(self.keys.iter().map(|&(_, i)| i));
         }
         for pos in 0..n {
             let i = self.order[pos] as usize;
@@ -565,19 +569,14 @@ impl Ranker {
     }
 }
 
-/// Sort `keys` (each with its unit in the low 16 bits) and put their units in that order into
-/// `order`; units whose keys agree above those bits are put in the order of `full`.
-fn sort_packed<T: Copy + Ord + Into<u128>>(
-    keys: &mut [T],
-    order: &mut Vec<u32>,
-    full: impl Fn(u32) -> u128,
-) {
-    keys.sort_unstable();
+/// Put the units of the sorted `keys` (each with its unit in the low 16 bits) in that order
+/// into `order`; units whose keys agree above those bits are put in the order of `full`.
+fn settle(keys: &[u64], order: &mut Vec<u32>, full: impl Fn(u32) -> u128) {
     order.clear();
-    order.extend(keys.iter().map(|&k| (k.into() & 0xFFFF) as u32));
+    order.extend(keys.iter().map(|&k| (k & 0xFFFF) as u32));
     let mut start = 0;
     for pos in 1..=keys.len() {
-        if pos == keys.len() || keys[pos].into() >> 16 != keys[start].into() >> 16 {
+        if pos == keys.len() || keys[pos] >> 16 != keys[start] >> 16 {
             if pos - start > 1 {
                 order[start..pos].sort_unstable_by_key(|&i| full(i));
             }
@@ -625,6 +624,52 @@ mod tests {
         assert_eq!(ranks, [2, 2, 1, 4, 5]);
         Ranker::default().rank(&[0.5, 1.5, 0.5, 2.0, 1.5], &[0.0; 5], &mut ranks);
         assert_eq!(ranks, [4, 2, 4, 1, 2]);
+    }
+
+    /// The packed keys give the ranks of the definition: one more than the units with a higher
+    /// score or an equal score and a higher composite at 12 significant digits. Composites
+    /// crowd within 1e-9 and 1e-13 of each other, so many units agree in the packed part of
+    /// their keys (the top 32 or 48 bits of the composite); whole and fractional scores.
+    #[test]
+    fn packed_keys_rank_as_the_definition() {
+        let key =
+            |c: f64| crate::barometer::tie_key(if c.is_nan() { f64::NEG_INFINITY } else { c });
+        let mut state = 7u64;
+        let mut next = move |m: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % m
+        };
+        let mut ranker = Ranker::default();
+        for round in 0..200 {
+            let n = 1 + next(400) as usize;
+            let step = [1e-9, 1e-13, 1e-3][round % 3];
+            let score: Vec<f64> = (0..n)
+                .map(|_| match round % 2 {
+                    0 => next(8) as f64,
+                    _ => [0.5, 1.25, 1.25 + 1e-12, 2.0][next(4) as usize],
+                })
+                .collect();
+            let composite: Vec<f64> = (0..n)
+                .map(|_| match next(20) {
+                    0 => f64::NAN,
+                    1 => -0.0,
+                    r => (0.3 + next(50) as f64 * step) * if r < 6 { -1.0 } else { 1.0 },
+                })
+                .collect();
+            let mut ranks = vec![0; n];
+            ranker.rank(&score, &composite, &mut ranks);
+            for i in 0..n {
+                let above = (0..n)
+                    .filter(|&j| {
+                        score[j] > score[i]
+                            || score[j] == score[i] && key(composite[j]) > key(composite[i])
+                    })
+                    .count();
+                assert_eq!(ranks[i] as usize, above + 1, "round {round}, unit {i}");
+            }
+        }
     }
 
     #[test]
