@@ -3,10 +3,11 @@
 //! table covers the counts within four standard deviations of the mean (and one more) plus one
 //! outcome for both tails, one bucket each, so a draw is one random `u64` (multiplied by the
 //! number of buckets: the integer part picks the bucket, the fraction is compared with the
-//! bucket's cut-off), one memory read and no branch to mispredict. A draw in the tails
-//! (probability about 1e-4 or less) takes a second uniform and inverts the distribution
-//! restricted to the tails by walking statrs' masses outward, so no part of the distribution is
-//! cut off. Cells whose table would exceed 65,535 counts, or the
+//! bucket's 48-bit cut-off), one 4-byte memory read (the cut-off's top 16 bits and the alias; the
+//! low 32 bits are read only when the top bits tie, once in 65,536 draws) and no branch to
+//! mispredict. A draw in the tails (probability about 1e-4 or less) takes a second uniform and
+//! inverts the distribution restricted to the tails by walking statrs' masses outward, so no
+//! part of the distribution is cut off. Cells whose table would exceed 65,535 counts, or the
 //! 256 MiB all tables may take, use rand_distr's exact samplers. Method and accuracy:
 //! `docs/methodology.md`, section 16.
 
