@@ -204,8 +204,8 @@ fn benches(c: &mut Criterion) {
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     c.bench_function("resampled numerators only (2,100 draws)", |b| {
         b.iter(|| {
-            (0..samplers.len())
-                .map(|c| samplers.draw(c, &mut rng))
+            (0..samplers.draws.len())
+                .map(|c| samplers.draws.draw(c, &mut rng))
                 .sum::<f64>()
         })
     });

@@ -3,10 +3,11 @@
 //! table covers the counts within four standard deviations of the mean (and one more) plus one
 //! outcome for both tails, one bucket each, so a draw is one random `u64` (multiplied by the
 //! number of buckets: the integer part picks the bucket, the fraction is compared with the
-//! bucket's cut-off), one memory read and no branch to mispredict. A draw in the tails
-//! (probability about 1e-4 or less) takes a second uniform and inverts the distribution
-//! restricted to the tails by walking statrs' masses outward, so no part of the distribution is
-//! cut off. Cells whose table would exceed 65,535 counts, or the
+//! bucket's 48-bit cut-off), one 4-byte memory read (the cut-off's top 16 bits and the alias; the
+//! low 32 bits are read only when the top bits tie, once in 65,536 draws) and no branch to
+//! mispredict. A draw in the tails (probability about 1e-4 or less) takes a second uniform and
+//! inverts the distribution restricted to the tails by walking statrs' masses outward, so no
+//! part of the distribution is cut off. Cells whose table would exceed 65,535 counts, or the
 //! 256 MiB all tables may take, use rand_distr's exact samplers. Method and accuracy:
 //! `docs/methodology.md`, section 16.
 
@@ -90,44 +91,64 @@ impl Law {
     }
 }
 
-/// How one cell draws: a fixed count, an alias table, or rand_distr.
+/// How one cell draws. Every cell reads one bucket of `entries`: its table's, or entry 0 (which
+/// always yields outcome 0) for a fixed count and for the special cells. The count is `lo` plus
+/// the outcome, unless the outcome is `rare`.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    /// The fixed count's bits, or the smallest count of the table.
-    lo: u64,
-    /// Start of the table in `entries`, or index into `exact`.
+    /// The smallest count of the table, the fixed count, or the index into `special`.
+    lo: u32,
+    /// Start of the table in `entries` (0 for a fixed count or a special cell).
     at: u32,
-    /// Counts in the table, which has one bucket more for both tails; 0 for a fixed count.
-    len: u32,
-    /// Whether rand_distr draws (`at` indexes `exact`).
-    exact: bool,
+    /// Buckets: the table's counts and one for both tails; 1 for a fixed count or special cell.
+    buckets: u32,
+    /// The outcome that sends the cell to the rare path: the tails' bucket of a table, 0 for a
+    /// special cell, [`NEVER`] for a fixed count.
+    rare: u32,
 }
 
-/// rand_distr's exact samplers, for cells whose table would be too long.
+/// The `rare` of a fixed count: no outcome reaches it.
+const NEVER: u32 = u32::MAX;
+
+/// Cells drawn off the tables: rand_distr's exact samplers, for cells whose table would be too
+/// long, and fixed counts that are not whole numbers below `2^32`.
 #[derive(Debug, Clone, Copy)]
-enum Exact {
+enum Special {
     Binomial(ExactBinomial),
     Poisson(ExactPoisson<f64>),
+    Fixed(f64),
 }
 
 /// The resampling of every cell of a problem, set up once per run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Draws {
     slots: Vec<Slot>,
-    /// Alias tables: per bucket the 48-bit cut-off (high bits) and the alias (low 16 bits).
-    entries: Vec<u64>,
+    /// Alias tables: per bucket the top 16 bits of the 48-bit cut-off (high half) and the alias
+    /// (low half). Entry 0 (cut-off 0, alias 0) is the one bucket of fixed counts and special
+    /// cells.
+    entries: Vec<u32>,
+    /// Per bucket the low 32 bits of the cut-off, read only when the uniform's top 16 bits
+    /// within the bucket equal the cut-off's (probability 2^-16): the hot tables take 4 bytes
+    /// a bucket, and the comparison is the full 48-bit one.
+    low: Vec<u32>,
     /// Per cell: its law and the masses below and above its table (read for the tails only).
     tails: Vec<(Law, f64, f64)>,
-    exact: Vec<Exact>,
+    special: Vec<Special>,
 }
 
 impl Draws {
     /// Samplers for `laws`, one per cell (`Err(v)`: the count is fixed at `v`).
     pub fn new(laws: impl IntoIterator<Item = Result<Law, f64>>) -> Draws {
-        let mut d = Draws::default();
+        let mut d = Draws {
+            slots: Vec::new(),
+            entries: vec![0],
+            low: vec![0],
+            tails: Vec::new(),
+            special: Vec::new(),
+        };
         for law in laws {
             let slot = match law {
-                Err(v) => Slot::fixed(v),
+                Err(v) => d.fixed(v),
                 Ok(law) => d.slot(law),
             };
             d.slots.push(slot);
@@ -137,28 +158,48 @@ impl Draws {
         d
     }
 
+    /// A cell whose count is always `v`.
+    fn fixed(&mut self, v: f64) -> Slot {
+        if v >= 0.0 && v < f64::from(u32::MAX) && v.fract() == 0.0 {
+            Slot {
+                lo: v as u32,
+                at: 0,
+                buckets: 1,
+                rare: NEVER,
+            }
+        } else {
+            self.add_special(Special::Fixed(v))
+        }
+    }
+
+    /// A cell drawn by `s` on the rare path.
+    fn add_special(&mut self, s: Special) -> Slot {
+        self.special.push(s);
+        Slot {
+            lo: (self.special.len() - 1) as u32,
+            at: 0,
+            buckets: 1,
+            rare: 0,
+        }
+    }
+
     fn slot(&mut self, law: Law) -> Slot {
         let (mean, sd) = law.mean_sd();
         if !(sd > 0.0 && sd.is_finite()) {
-            return Slot::fixed(mean.round());
+            return self.fixed(mean.round());
         }
         let lo = (mean - SPREAD * sd - 1.0).floor().max(0.0) as u64;
         let hi = ((mean + SPREAD * sd + 1.0).ceil().min(law.top() as f64) as u64).max(lo);
         let len = (hi - lo + 1) as usize;
-        if len >= MAX_TABLE || self.entries.len() + len >= MAX_ENTRIES {
+        if len >= MAX_TABLE || self.entries.len() + len >= MAX_ENTRIES || hi >= u64::from(u32::MAX)
+        {
             let exact = match law {
-                Law::Binomial { n, p } => ExactBinomial::new(n, p).map(Exact::Binomial).ok(),
-                Law::Poisson { lambda } => ExactPoisson::new(lambda).map(Exact::Poisson).ok(),
+                Law::Binomial { n, p } => ExactBinomial::new(n, p).map(Special::Binomial).ok(),
+                Law::Poisson { lambda } => ExactPoisson::new(lambda).map(Special::Poisson).ok(),
             };
-            let Some(exact) = exact else {
-                return Slot::fixed(mean.round());
-            };
-            self.exact.push(exact);
-            return Slot {
-                lo: 0,
-                at: (self.exact.len() - 1) as u32,
-                len: 0,
-                exact: true,
+            return match exact {
+                Some(exact) => self.add_special(exact),
+                None => self.fixed(mean.round()),
             };
         }
         // Probabilities of lo..=hi by the ratio of successive masses from statrs' P(X = lo),
@@ -175,13 +216,17 @@ impl Draws {
         }
         prob.push(below + above);
         let at = self.entries.len();
-        self.entries.extend(alias(&prob));
+        for (cut, alias) in alias(&prob) {
+            self.entries
+                .push(((cut >> 32) as u32) << 16 | u32::from(alias));
+            self.low.push(cut as u32);
+        }
         self.tails.push((law, below, above));
         Slot {
-            lo,
+            lo: lo as u32,
             at: at as u32,
-            len: len as u32,
-            exact: false,
+            buckets: len as u32 + 1,
+            rare: len as u32,
         }
     }
 
@@ -197,74 +242,88 @@ impl Draws {
 
     /// Bytes of the tables.
     pub fn table_bytes(&self) -> usize {
-        self.entries.len() * 8 + self.slots.len() * size_of::<Slot>()
+        (self.entries.len() + self.low.len()) * 4 + self.slots.len() * size_of::<Slot>()
     }
 
-    /// One draw of each cell in `cells` into `out` (resized), one xoshiro256++ uniform per
-    /// cell (seeded from `rng`; cells with a fixed count ignore theirs). The table look-ups do
-    /// not depend on each other, so their memory reads overlap. rand_distr's samplers and the
-    /// tails, rare, are drawn after, further from `rng`.
-    pub fn fill(&self, cells: Range<usize>, rng: &mut ChaCha8Rng, out: &mut Vec<f64>) {
+    /// One draw of each cell in `cells` into `out` (resized); returns their sum. One
+    /// xoshiro256++ uniform per cell (seeded from `rng`; cells with a fixed count ignore
+    /// theirs), one table read and no branch; the reads do not depend on each other, so they
+    /// overlap. rand_distr's samplers and the tails, rare, are drawn after, further from `rng`.
+    pub fn fill(&self, cells: Range<usize>, rng: &mut ChaCha8Rng, out: &mut Vec<f64>) -> f64 {
+        let slots = &self.slots[cells.clone()];
+        out.resize(slots.len(), 0.0);
         let mut stream = Xoshiro::from(rng);
-        let mut rare = false;
-        out.clear();
-        out.extend(self.slots[cells.clone()].iter().map(|s| {
-            let x = stream.next_u64();
-            if s.len == 0 {
-                rare |= s.exact;
-                f64::from_bits(s.lo)
-            } else {
-                let k = self.pick(s, x);
-                rare |= k == s.lo + u64::from(s.len);
-                k as f64
-            }
-        }));
+        let (mut rare, mut sum) = (false, 0u64);
+        for (o, s) in out.iter_mut().zip(slots) {
+            let outcome = self.outcome(s, stream.next_u64());
+            rare |= outcome == s.rare;
+            let k = s.lo + outcome;
+            sum += u64::from(k);
+            *o = f64::from(k);
+        }
         if !rare {
-            return;
+            return sum as f64;
         }
-        for (i, c) in cells.enumerate() {
-            let s = &self.slots[c];
-            if s.len == 0 {
-                if s.exact {
-                    out[i] = self.draw(c, rng);
-                }
-            } else if out[i] == (s.lo + u64::from(s.len)) as f64 {
-                out[i] = self.tail(c, rng.next_u64()) as f64;
+        let mut extra = 0.0;
+        for ((o, s), c) in out.iter_mut().zip(slots).zip(cells) {
+            if s.rare == 0 && s.buckets == 1 {
+                sum -= u64::from(s.lo);
+                *o = self.special(s, rng);
+                extra += *o;
+            } else if s.rare != NEVER && *o == f64::from(s.lo + s.rare) {
+                let k = self.tail(c, rng.next_u64());
+                sum = sum - u64::from(s.lo + s.rare) + k;
+                *o = k as f64;
             }
         }
+        sum as f64 + extra
     }
 
-    /// The outcome of table slot `s` for the uniform `x`: a count, or `lo + len` for the tails.
+    /// The outcome of slot `s` for the uniform `x`: a bucket of its table or its alias.
     #[inline]
-    fn pick(&self, s: &Slot, x: u64) -> u64 {
-        // x (len + 1) / 2^64: the integer part is the bucket, the rest the uniform within it.
-        let scaled = u128::from(x) * u128::from(s.len + 1);
-        let bucket = (scaled >> 64) as usize;
-        let entry = self.entries[s.at as usize + bucket];
-        let fraction = (scaled as u64) >> 16;
-        s.lo + if fraction < entry >> 16 {
-            bucket as u64
+    fn outcome(&self, s: &Slot, x: u64) -> u32 {
+        // x buckets / 2^64: the integer part is the bucket, the rest the uniform within it.
+        let scaled = u128::from(x) * u128::from(s.buckets);
+        let bucket = (scaled >> 64) as u32;
+        let at = (s.at + bucket) as usize;
+        let entry = self.entries[at];
+        // The 48-bit fraction against the 48-bit cut-off, the top 16 bits first.
+        let (top, cut) = ((scaled as u64) >> 48, u64::from(entry >> 16));
+        let fraction = ((scaled as u64) >> 16) as u32;
+        let own = if top == cut {
+            fraction < self.low[at]
         } else {
-            entry & 0xFFFF
+            top < cut
+        };
+        // Not a branch: `own` is as good as a coin toss.
+        std::hint::select_unpredictable(own, bucket, entry & 0xFFFF)
+    }
+
+    /// The draw of special cell `s`.
+    #[cold]
+    fn special(&self, s: &Slot, rng: &mut ChaCha8Rng) -> f64 {
+        match self.special[s.lo as usize] {
+            Special::Binomial(d) => d.sample(rng) as f64,
+            Special::Poisson(d) => d.sample(rng),
+            Special::Fixed(v) => v,
         }
     }
 
     /// One draw of cell `c`.
     #[inline]
     pub fn draw(&self, c: usize, rng: &mut ChaCha8Rng) -> f64 {
-        let s = self.slots[c];
-        if s.len == 0 {
-            return match (s.exact, self.exact.get(s.at as usize)) {
-                (true, Some(Exact::Binomial(d))) => d.sample(rng) as f64,
-                (true, Some(Exact::Poisson(d))) => d.sample(rng),
-                _ => f64::from_bits(s.lo),
-            };
+        let s = &self.slots[c];
+        if s.rare == NEVER {
+            return f64::from(s.lo);
         }
-        let k = self.pick(&s, rng.next_u64());
-        if k == s.lo + u64::from(s.len) {
+        if s.rare == 0 && s.buckets == 1 {
+            return self.special(s, rng);
+        }
+        let outcome = self.outcome(s, rng.next_u64());
+        if outcome == s.rare {
             return self.tail(c, rng.next_u64()) as f64;
         }
-        k as f64
+        f64::from(s.lo + outcome)
     }
 
     /// A count outside table cell `c`'s table, for the uniform `y / 2^64`: by inversion of
@@ -272,12 +331,13 @@ impl Draws {
     #[cold]
     fn tail(&self, c: usize, y: u64) -> u64 {
         let s = self.slots[c];
+        let (lo, hi) = (u64::from(s.lo), u64::from(s.lo + s.rare));
         let (law, below, above) = self.tails[c];
         let u = y as f64 / TWO_64 * (below + above);
         if u < below {
             // The largest k < lo with P(k <= X < lo) > below - u ... i.e. walk down from lo - 1.
             let rest = below - u;
-            let mut k = s.lo - 1;
+            let mut k = lo - 1;
             let mut mass = law.pmf(k);
             while mass < rest && k > 0 {
                 k -= 1;
@@ -286,7 +346,7 @@ impl Draws {
             k
         } else {
             let rest = u - below;
-            let mut k = s.lo + u64::from(s.len);
+            let mut k = hi;
             let mut mass = law.pmf(k);
             while mass <= rest && k < law.top() {
                 k += 1;
@@ -330,21 +390,10 @@ impl Xoshiro {
     }
 }
 
-impl Slot {
-    fn fixed(v: f64) -> Slot {
-        Slot {
-            lo: v.to_bits(),
-            at: 0,
-            len: 0,
-            exact: false,
-        }
-    }
-}
-
 /// Walker's alias table (Vose's construction) for the probabilities `prob`, one bucket per
 /// outcome: bucket `i` yields `i` when the uniform within it falls below its cut-off, else its
-/// alias. Packed as `cut << 16 | alias`, the cut-off a 48-bit fraction.
-fn alias(prob: &[f64]) -> Vec<u64> {
+/// alias. Per bucket the cut-off, a 48-bit fraction, and the alias.
+fn alias(prob: &[f64]) -> Vec<(u64, u16)> {
     let m = prob.len();
     let total: f64 = prob.iter().sum();
     let mut q: Vec<f64> = (0..m).map(|i| prob[i] / total * m as f64).collect();
@@ -373,7 +422,7 @@ fn alias(prob: &[f64]) -> Vec<u64> {
             } else {
                 ((q * FULL) as u64, a)
             };
-            cut << 16 | a as u64
+            (cut, a as u16)
         })
         .collect()
 }
@@ -400,20 +449,21 @@ mod tests {
         let d = Draws::new(LAWS.map(Ok));
         for (c, law) in LAWS.into_iter().enumerate() {
             let s = d.slots[c];
-            let m = s.len as usize + 1;
+            let m = s.buckets as usize;
             let mut implied = vec![0.0; m];
-            for (i, &e) in d.entries[s.at as usize..][..m].iter().enumerate() {
-                let cut = (e >> 16) as f64 / 2f64.powi(48);
+            let at = s.at as usize;
+            for (i, (&e, &low)) in d.entries[at..][..m].iter().zip(&d.low[at..]).enumerate() {
+                let cut = (u64::from(e >> 16) << 32 | u64::from(low)) as f64 / 2f64.powi(48);
                 implied[i] += cut / m as f64;
                 implied[(e & 0xFFFF) as usize] += (1.0 - cut) / m as f64;
             }
-            for (k, &p) in implied.iter().enumerate().take(s.len as usize) {
-                let want = law.pmf(s.lo + k as u64);
+            for (k, &p) in implied.iter().enumerate().take(s.rare as usize) {
+                let want = law.pmf(u64::from(s.lo) + k as u64);
                 assert!((p - want).abs() < 1e-12, "{law:?} k={k} {p} {want}");
             }
             let (_, below, above) = d.tails[c];
             assert!(
-                (implied[s.len as usize] - below - above).abs() < 1e-12,
+                (implied[s.rare as usize] - below - above).abs() < 1e-12,
                 "{law:?}"
             );
         }
@@ -433,12 +483,12 @@ mod tests {
                 let u = y as f64 / TWO_64 * (below + above);
                 let tol = 1e-15;
                 if u < below {
-                    assert!(k < s.lo, "{law:?} y={y} k={k}");
+                    assert!(k < u64::from(s.lo), "{law:?} y={y} k={k}");
                     assert!(law.cdf(k) + tol > u, "{law:?} y={y} k={k}");
                     assert!(k == 0 || law.cdf(k - 1) <= u + tol, "{law:?} y={y} k={k}");
                 } else {
                     let rest = above - (u - below); // P(X > k) must fall below it, P(X > k - 1) not
-                    assert!(k >= s.lo + u64::from(s.len), "{law:?} y={y} k={k}");
+                    assert!(k >= u64::from(s.lo + s.rare), "{law:?} y={y} k={k}");
                     assert!(law.sf(k) < rest + tol, "{law:?} y={y} k={k}");
                     assert!(law.sf(k - 1) + tol >= rest, "{law:?} y={y} k={k}");
                 }
@@ -540,7 +590,7 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         assert_eq!(d.draw(0, &mut rng), 7.0);
         assert_eq!(d.draw(1, &mut rng), 10.0);
-        assert!(matches!(d.exact[..], [Exact::Poisson(_)]));
+        assert!(matches!(d.special[..], [Special::Poisson(_)]));
         assert!((d.draw(2, &mut rng) - 1e12).abs() < 1e7);
     }
 }

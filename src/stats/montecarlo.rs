@@ -4,8 +4,7 @@
 //! with the run's seed on stream `r`, and every total is an integer, so the result is the same
 //! to the byte whatever the number of threads.
 
-use super::draw::Draws;
-use super::problem::{Choice, Problem, RefRule, Work, uniform};
+use super::problem::{Choice, Problem, RefRule, Resampling, Work, uniform};
 use super::sobol::{self, Design, Index};
 use super::tables::Tables;
 use crate::composite::aggregate::Aggregation;
@@ -265,7 +264,7 @@ pub struct Summary {
 /// resampled, else one sampler per cell.
 enum Engine {
     Tables(Tables),
-    Noise(Draws),
+    Noise(Resampling),
 }
 
 impl Engine {

@@ -66,11 +66,25 @@ pub struct Problem {
     pub nominal: Choice,
 }
 
+/// The resampling of a problem's numerators, set up once per run: one sampler per cell and the
+/// denominators, which resampling leaves as they are.
+#[derive(Debug, Clone)]
+pub struct Resampling {
+    /// One sampler per cell, indicator-major.
+    pub draws: Draws,
+    /// Per cell its denominator, `NaN` where missing (so a value is one division).
+    den: Vec<f64>,
+    /// Per indicator the summed denominators of its present cells.
+    den_sums: Vec<f64>,
+}
+
 /// Scratch space for one replication; reuse it across replications.
 #[derive(Debug, Clone, Default)]
 pub struct Work {
+    /// Values of one indicator.
     values: Vec<f64>,
     column: Vec<f64>,
+    /// Composite inputs of one indicator.
     normed: Vec<f64>,
     sums: Vec<f64>,
     wsums: Vec<f64>,
@@ -90,19 +104,17 @@ pub struct Work {
 }
 
 impl Work {
-    /// Size the buffers for `n` units and `k` indicators and zero the scores.
+    /// Size the buffers for `n` units and `k` indicators and zero the sums.
     fn reset(&mut self, n: usize, k: usize) {
-        self.values.resize(n * k, f64::NAN);
+        self.values.resize(n, f64::NAN);
         self.points.resize(n * k, u8::MAX);
-        self.normed.resize(n * k, f64::NAN);
+        self.normed.resize(n, f64::NAN);
+        self.reset_sums(n);
     }
 
     /// Weighted scores and composites of `n = points.len() / k` units from indicator-major
     /// points and prepared composite inputs (with the weights of [`Work::set_weights`]), then
-    /// ranks. Column by column, so the sums of all units advance together without branches;
-    /// each unit still adds its indicators in order, and adding +0 to a sum that started at +0
-    /// leaves its bits unchanged, so this is [`crate::composite::aggregate::aggregate`] of the
-    /// prepared terms to the bit.
+    /// ranks: [`add_terms`] per indicator, then [`Work::finish`].
     pub(super) fn score(
         &mut self,
         k: usize,
@@ -111,21 +123,29 @@ impl Work {
         aggregation: Aggregation,
     ) {
         let n = points.len() / k;
+        self.reset_sums(n);
+        for j in 0..k {
+            let cells = j * n..(j + 1) * n;
+            add_terms(
+                (&mut self.weighted, &mut self.sums, &mut self.wsums),
+                self.weights[j],
+                &points[cells.clone()],
+                &inputs[cells],
+            );
+        }
+        self.finish(aggregation);
+    }
+
+    /// Zero the weighted scores and the composites' sums of `n` units.
+    fn reset_sums(&mut self, n: usize) {
         for v in [&mut self.weighted, &mut self.sums, &mut self.wsums] {
             v.clear();
             v.resize(n, 0.0);
         }
-        for (j, &w) in self.weights.iter().enumerate() {
-            let (p, y) = (&points[j * n..(j + 1) * n], &inputs[j * n..(j + 1) * n]);
-            let scored = self.weighted.iter_mut().zip(p);
-            let summed = self.sums.iter_mut().zip(&mut self.wsums).zip(y);
-            for ((score, &p), ((s, wsum), &y)) in scored.zip(summed) {
-                *score += if p == 1 { w } else { 0.0 };
-                let used = !y.is_nan() && w > 0.0;
-                *s += if used { w * y } else { 0.0 };
-                *wsum += if used { w } else { 0.0 };
-            }
-        }
+    }
+
+    /// Composites from the sums, then ranks.
+    fn finish(&mut self, aggregation: Aggregation) {
         self.composite.clear();
         self.composite
             .extend(self.sums.iter().zip(&self.wsums).map(|(&s, &wsum)| {
@@ -135,7 +155,7 @@ impl Work {
                     f64::NAN
                 }
             }));
-        self.ranks.resize(n, 0);
+        self.ranks.resize(self.composite.len(), 0);
         self.ranker
             .rank(&self.weighted, &self.composite, &mut self.ranks);
     }
@@ -230,11 +250,11 @@ impl Problem {
 
     /// The resampling of every cell (indicator-major), for replications that resample the
     /// numerators: binomial(round(den), num / den) for shares, Poisson(num) otherwise; fixed
-    /// where the numerator is 0 or the cell is missing.
-    pub fn samplers(&self) -> Draws {
-        Draws::new((0..self.n() * self.k()).map(|c| {
+    /// at 0 where the numerator is 0 or the cell is missing.
+    pub fn samplers(&self) -> Resampling {
+        let draws = Draws::new((0..self.n() * self.k()).map(|c| {
             let (num, den) = (self.num[c], self.den[c]);
-            if num <= 0.0 {
+            if num <= 0.0 || !self.present[c] {
                 Err(0.0)
             } else if self.binomial[c / self.n()] && den >= 1.0 {
                 Ok(Law::Binomial {
@@ -244,15 +264,28 @@ impl Problem {
             } else {
                 Ok(Law::Poisson { lambda: num })
             }
-        }))
+        }));
+        let mut values = vec![0.0; self.n()];
+        Resampling {
+            draws,
+            den: (self.den.iter().zip(&self.present))
+                .map(|(&d, &p)| if p { d } else { f64::NAN })
+                .collect(),
+            den_sums: (0..self.k())
+                .map(|j| self.column(j, &mut values).1)
+                .collect(),
+        }
     }
 
-    /// The values of indicator `j` into `values` (`NaN` where missing), with the numerators
-    /// `drawn` for this column when given; returns the summed numerators and denominators.
-    pub(super) fn column(&self, j: usize, drawn: Option<&[f64]>, values: &mut [f64]) -> (f64, f64) {
+    /// The values of indicator `j` into `values` (`NaN` where missing); returns the summed
+    /// numerators and denominators.
+    pub(super) fn column(&self, j: usize, values: &mut [f64]) -> (f64, f64) {
         let cells = j * self.n()..(j + 1) * self.n();
-        let (den, present) = (&self.den[cells.clone()], &self.present[cells.clone()]);
-        let num = drawn.unwrap_or(&self.num[cells]);
+        let (num, den, present) = (
+            &self.num[cells.clone()],
+            &self.den[cells.clone()],
+            &self.present[cells],
+        );
         let (mut snum, mut sden) = (0.0, 0.0);
         for i in 0..values.len() {
             if !present[i] {
@@ -362,32 +395,31 @@ impl Problem {
     }
 
     /// Score one replication into `work.ranks`, `work.points`, `work.weighted` and
-    /// `work.composite`. `draws` must be [`Problem::samplers`] when `c.noise` is set (it is
-    /// not read otherwise).
-    pub fn replicate(&self, c: &Choice, draws: Option<&Draws>, work: &mut Work) {
+    /// `work.composite`. `noise` must be [`Problem::samplers`] when `c.noise` is set (it is
+    /// not read otherwise). Indicator by indicator: values, reference, points and composite
+    /// inputs, added to the units' sums at once.
+    pub fn replicate(&self, c: &Choice, noise: Option<&Resampling>, work: &mut Work) {
         let (n, k) = (self.n(), self.k());
         work.reset(n, k);
         work.set_weights(&c.weights, c.dropped);
         let mut rng = c.noise.map(ChaCha8Rng::seed_from_u64);
         for j in 0..k {
             let cells = j * n..(j + 1) * n;
-            let values = &mut work.values[cells.clone()];
-            let drawn = match (rng.as_mut(), draws) {
-                (Some(rng), Some(draws)) => {
-                    draws.fill(cells.clone(), rng, &mut work.drawn);
-                    Some(&work.drawn[..])
+            let sums = match (rng.as_mut(), noise) {
+                (Some(rng), Some(noise)) => {
+                    let snum = noise.draws.fill(cells.clone(), rng, &mut work.drawn);
+                    let den = &noise.den[cells.clone()];
+                    for ((v, &x), &d) in work.values.iter_mut().zip(&work.drawn).zip(den) {
+                        *v = x / d;
+                    }
+                    (snum, noise.den_sums[j])
                 }
-                _ => None,
+                _ => self.column(j, &mut work.values),
             };
-            let sums = self.column(j, drawn, values);
+            let values = &work.values;
             let reference = Self::reference(c.reference, values, sums, &mut work.column);
-            self.points(
-                j,
-                values,
-                reference,
-                c.margin,
-                &mut work.points[cells.clone()],
-            );
+            let points = &mut work.points[cells];
+            self.points(j, values, reference, c.margin, points);
             self.composite_input(
                 j,
                 values,
@@ -396,15 +428,37 @@ impl Problem {
                 c.aggregation,
                 &mut work.column,
                 &mut work.order,
-                &mut work.normed[cells],
+                &mut work.normed,
+            );
+            add_terms(
+                (&mut work.weighted, &mut work.sums, &mut work.wsums),
+                work.weights[j],
+                points,
+                &work.normed,
             );
         }
-        let (points, normed) = (
-            std::mem::take(&mut work.points),
-            std::mem::take(&mut work.normed),
-        );
-        work.score(k, &points, &normed, c.aggregation);
-        (work.points, work.normed) = (points, normed);
+        work.finish(c.aggregation);
+    }
+}
+
+/// Add one indicator's points and composite inputs with weight `w` to the units' weighted
+/// scores, the composites' weighted sums and their weights. Indicator by indicator, so the sums
+/// of all units advance together without branches; each unit still adds its indicators in
+/// order, and adding +0 to a sum that started at +0 leaves its bits unchanged, so the sums are
+/// those of [`crate::composite::aggregate::aggregate`] of the prepared terms to the bit.
+fn add_terms(
+    (weighted, sums, wsums): (&mut [f64], &mut [f64], &mut [f64]),
+    w: f64,
+    points: &[u8],
+    inputs: &[f64],
+) {
+    let scored = weighted.iter_mut().zip(points);
+    let summed = sums.iter_mut().zip(wsums.iter_mut()).zip(inputs);
+    for ((score, &p), ((s, wsum), &y)) in scored.zip(summed) {
+        *score += if p == 1 { w } else { 0.0 };
+        let used = !y.is_nan() && w > 0.0;
+        *s += if used { w * y } else { 0.0 };
+        *wsum += if used { w } else { 0.0 };
     }
 }
 
@@ -425,12 +479,13 @@ fn median_in_place(x: &mut [f64]) -> f64 {
 
 /// Competition ranking (1 = most at risk): higher score first, then higher composite (missing
 /// lowest, compared at 12 significant digits as in `barometer::tie_key`); equal keys share the
-/// lowest rank. Holds its sort buffer between calls.
+/// lowest rank. Holds its sort buffers between calls.
 #[derive(Debug, Clone, Default)]
 pub struct Ranker {
     keys: Vec<(u128, u32)>,
-    packed: Vec<u128>,
-    order: Vec<(u64, u64, u32)>,
+    narrow: Vec<u64>,
+    /// The units in ranking order.
+    order: Vec<u32>,
 }
 
 impl Ranker {
@@ -440,71 +495,92 @@ impl Ranker {
     /// other: the rounding is monotone, so units whose rounded composites are equal lie next to
     /// each other in that order, and rounded composites 12 digits apart cannot be closer than
     /// 1e-11 relative. Same ranks as sorting by the rounded composites, without rounding each.
-    /// When every score is a whole number below 65,536 (unweighted points), score, composite
-    /// and unit fit one 128-bit key, which sorts faster.
+    /// Up to 65,536 units the sort key is packed with the unit into 64 bits: a whole score
+    /// below 65,536 (unweighted points) and the composite's top 32 bits, or else the top 26
+    /// bits of the score and the top 22 of the composite; units whose packed keys agree are
+    /// then ordered by their full key (few: the packed key orders all others as the full key
+    /// does). When two different fractional scores agree in their top 26 bits, or with more
+    /// units, the full keys are sorted.
     pub fn rank(&mut self, score: &[f64], composite: &[f64], ranks: &mut [u32]) {
         // Ascending order of a key is descending order of (score, composite).
         let value = |c: f64| if c.is_nan() { f64::NEG_INFINITY } else { c };
         let down = |v: f64| !ordered(v);
-        self.order.clear();
-        if score
+        let full = |i: u32| {
+            let i = i as usize;
+            u128::from(down(score[i])) << 64 | u128::from(down(value(composite[i])))
+        };
+        let n = score.len();
+        let whole = score
             .iter()
-            .all(|&s| (0.0..65_536.0).contains(&s) && f64::from(s as u16) == s)
-        {
-            self.packed.clear();
-            self.packed.extend(
+            .all(|&s| (0.0..65_536.0).contains(&s) && f64::from(s as u16) == s);
+        // A whole score takes 16 bits, a fraction the top 26 of its key: then the packed key
+        // holds a part of the score only, which orders as the score does unless two different
+        // scores agree in that part; in a sorted block of equal parts two such would meet.
+        let part = if whole { 48 } else { 38 };
+        let packed = n <= 1 << 16 && {
+            self.narrow.clear();
+            self.narrow.extend(
                 score
                     .iter()
                     .zip(composite)
                     .enumerate()
                     .map(|(i, (&s, &c))| {
-                        let s = u128::from(u16::MAX - s as u16);
-                        s << 112 | u128::from(down(value(c))) << 48 | i as u128
+                        let c = down(value(c));
+                        if whole {
+                            u64::from(u16::MAX - s as u16) << 48 | c >> 32 << 16 | i as u64
+                        } else {
+                            down(s) >> 38 << 38 | c >> 42 << 16 | i as u64
+                        }
                     }),
             );
-            self.packed.sort_unstable();
-            self.order.extend(
-                self.packed
-                    .iter()
-                    .map(|&key| ((key >> 112) as u64, (key >> 48) as u64, key as u32)),
-            );
+            self.narrow.sort_unstable();
+            let unit = |k: u64| (k & 0xFFFF) as usize;
+            whole
+                || self
+                    .narrow
+                    .windows(2)
+                    .all(|w| w[0] >> part != w[1] >> part || score[unit(w[0])] == score[unit(w[1])])
+        };
+        if packed {
+            settle(&self.narrow, &mut self.order, full);
         } else {
             self.keys.clear();
-            self.keys.extend(
-                score
-                    .iter()
-                    .zip(composite)
-                    .enumerate()
-                    .map(|(i, (&s, &c))| {
-                        (
-                            u128::from(down(s)) << 64 | u128::from(down(value(c))),
-                            i as u32,
-                        )
-                    }),
-            );
+            self.keys.extend((0..n as u32).map(|i| (full(i), i)));
             self.keys.sort_unstable_by_key(|&(key, _)| key);
-            self.order.extend(
-                self.keys
-                    .iter()
-                    .map(|&(key, i)| ((key >> 64) as u64, key as u64, i)),
-            );
+            self.order.clear();
+            self.order.extend(self.keys.iter().map(|&(_, i)| i));
         }
-        for pos in 0..self.order.len() {
-            let (s, c, i) = self.order[pos];
+        for pos in 0..n {
+            let i = self.order[pos] as usize;
             let tied = pos > 0 && {
-                let (ps, pc, j) = self.order[pos - 1];
-                ps == s
-                    && (pc == c || {
-                        let (a, b) = (value(composite[j as usize]), value(composite[i as usize]));
-                        (a - b).abs() <= 1e-10 * a.abs().max(b.abs())
-                            && crate::barometer::tie_key(a) == crate::barometer::tie_key(b)
-                    })
+                let j = self.order[pos - 1] as usize;
+                let (a, b) = (value(composite[j]), value(composite[i]));
+                score[j] == score[i]
+                    && (a == b
+                        || (a - b).abs() <= 1e-10 * a.abs().max(b.abs())
+                            && crate::barometer::tie_key(a) == crate::barometer::tie_key(b))
             };
-            ranks[i as usize] = if tied {
-                ranks[self.order[pos - 1].2 as usize]
+            ranks[i] = if tied {
+                ranks[self.order[pos - 1] as usize]
             } else {
                 pos as u32 + 1
             };
+        }
+    }
+}
+
+/// Put the units of the sorted `keys` (each with its unit in the low 16 bits) in that order
+/// into `order`; units whose keys agree above those bits are put in the order of `full`.
+fn settle(keys: &[u64], order: &mut Vec<u32>, full: impl Fn(u32) -> u128) {
+    order.clear();
+    order.extend(keys.iter().map(|&k| (k & 0xFFFF) as u32));
+    let mut start = 0;
+    for pos in 1..=keys.len() {
+        if pos == keys.len() || keys[pos] >> 16 != keys[start] >> 16 {
+            if pos - start > 1 {
+                order[start..pos].sort_unstable_by_key(|&i| full(i));
+            }
+            start = pos;
         }
     }
 }
@@ -548,6 +624,52 @@ mod tests {
         assert_eq!(ranks, [2, 2, 1, 4, 5]);
         Ranker::default().rank(&[0.5, 1.5, 0.5, 2.0, 1.5], &[0.0; 5], &mut ranks);
         assert_eq!(ranks, [4, 2, 4, 1, 2]);
+    }
+
+    /// The packed keys give the ranks of the definition: one more than the units with a higher
+    /// score or an equal score and a higher composite at 12 significant digits. Composites
+    /// crowd within 1e-9 and 1e-13 of each other, so many units agree in the packed part of
+    /// their keys (the top 32 or 48 bits of the composite); whole and fractional scores.
+    #[test]
+    fn packed_keys_rank_as_the_definition() {
+        let key =
+            |c: f64| crate::barometer::tie_key(if c.is_nan() { f64::NEG_INFINITY } else { c });
+        let mut state = 7u64;
+        let mut next = move |m: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % m
+        };
+        let mut ranker = Ranker::default();
+        for round in 0..200 {
+            let n = 1 + next(400) as usize;
+            let step = [1e-9, 1e-13, 1e-3][round % 3];
+            let score: Vec<f64> = (0..n)
+                .map(|_| match round % 2 {
+                    0 => next(8) as f64,
+                    _ => [0.5, 1.25, 1.25 + 1e-12, 2.0][next(4) as usize],
+                })
+                .collect();
+            let composite: Vec<f64> = (0..n)
+                .map(|_| match next(20) {
+                    0 => f64::NAN,
+                    1 => -0.0,
+                    r => (0.3 + next(50) as f64 * step) * if r < 6 { -1.0 } else { 1.0 },
+                })
+                .collect();
+            let mut ranks = vec![0; n];
+            ranker.rank(&score, &composite, &mut ranks);
+            for i in 0..n {
+                let above = (0..n)
+                    .filter(|&j| {
+                        score[j] > score[i]
+                            || score[j] == score[i] && key(composite[j]) > key(composite[i])
+                    })
+                    .count();
+                assert_eq!(ranks[i] as usize, above + 1, "round {round}, unit {i}");
+            }
+        }
     }
 
     #[test]

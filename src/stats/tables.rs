@@ -38,7 +38,7 @@ impl Tables {
         let mut out = vec![0.0; n];
         for &rule in &space.references {
             for j in 0..k {
-                let sums = problem.column(j, None, &mut values);
+                let sums = problem.column(j, &mut values);
                 let reference = Problem::reference(rule, &values, sums, &mut scratch);
                 for (m, &margin) in space.margins.iter().enumerate() {
                     problem.points(j, &values, reference, margin, &mut points[m][j * n..][..n]);
