@@ -240,11 +240,6 @@ impl Draws {
         self.slots.is_empty()
     }
 
-    /// Bytes of the tables.
-    pub fn table_bytes(&self) -> usize {
-        (self.entries.len() + self.low.len()) * 4 + self.slots.len() * size_of::<Slot>()
-    }
-
     /// One draw of each cell in `cells` into `out` (resized); returns their sum. One
     /// xoshiro256++ uniform per cell (seeded from `rng`; cells with a fixed count ignore
     /// theirs), one table read and no branch; the reads do not depend on each other, so they
