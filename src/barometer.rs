@@ -139,7 +139,7 @@ pub fn score_panel(
     };
     // One row of k cells per unit with a row for a scored indicator, in code order.
     let known = |v: f64| (!v.is_nan()).then_some(v);
-    let (mut units, mut grid): (Vec<&str>, Vec<Cell>) = (Vec::new(), Vec::new());
+    let (mut units, mut grid): (Vec<&str>, Vec<Vec<Cell>>) = (Vec::new(), Vec::new());
     let mut last = u32::MAX;
     for i in 0..rows.len() {
         let Some(p) = position[rows.indicator[i] as usize] else {
@@ -148,9 +148,10 @@ pub fn score_panel(
         if rows.unit[i] != last {
             last = rows.unit[i];
             units.push(panel.unit(last));
-            grid.extend(std::iter::repeat_n(empty.clone(), k));
+            grid.push(vec![empty.clone(); k]);
         }
-        grid[(units.len() - 1) * k + p] = Cell {
+        let cells = grid.last_mut().expect("a row per unit");
+        cells[p] = Cell {
             numerator: known(rows.numerator[i]),
             denominator: known(rows.denominator[i]),
             status: rows.status(i),
@@ -191,11 +192,7 @@ pub fn score_panel(
     let flemish: Vec<bool> = munis.iter().map(|m| m.region == FLEMISH_REGION).collect();
     let references = references(def, &grid, &flemish);
     let mut out: Vec<Row> = Vec::with_capacity(units.len());
-    let cells_of_units = units
-        .iter()
-        .zip(&munis)
-        .zip(grid.chunks_exact_mut(k.max(1)));
-    for ((nis, m), row_cells) in cells_of_units {
+    for ((nis, m), mut row_cells) in units.iter().zip(&munis).zip(grid) {
         for (j, ind) in def.indicators.iter().enumerate() {
             let cell = &mut row_cells[j];
             cell.reference = references[j].value;
@@ -211,7 +208,7 @@ pub fn score_panel(
             score: row_cells.iter().filter(|c| c.point == Some(true)).count() as u32,
             indicators: row_cells.iter().filter(|c| c.point.is_some()).count() as u32,
             composite: None,
-            cells: row_cells.to_vec(),
+            cells: row_cells,
             nis: (*nis).to_owned(),
             rank: 0,
             percentile: 0.0,
@@ -263,23 +260,24 @@ pub fn worse(def: &Definition, ind: &Indicator, v: f64, r: f64) -> bool {
     ind.direction.sign() * (v - r) > margin * r.abs()
 }
 
-/// The reference of each scored indicator from the year's cells (`k` per unit, units in code
+/// The reference of each scored indicator from the year's cells (one row of cells per unit, units in code
 /// order). The Flemish value sums the numerators and denominators of the cells with a value
 /// of the units in the Flemish Region (`flemish`, per unit), in unit order: never a mean of
 /// rates.
-fn references(def: &Definition, grid: &[Cell], flemish: &[bool]) -> Vec<ReferenceValue> {
-    let k = def.indicators.len();
+fn references(def: &Definition, grid: &[Vec<Cell>], flemish: &[bool]) -> Vec<ReferenceValue> {
     def.indicators
         .iter()
         .enumerate()
         .map(|(j, ind)| {
-            let with_value = || grid.iter().skip(j).step_by(k).filter(|c| c.value.is_some());
+            let column = || grid.iter().map(|cells| &cells[j]);
+            let with_value = || column().filter(|c| c.value.is_some());
             let mut values: Vec<f64> = with_value().filter_map(|c| c.value).collect();
             let method = def.reference_for(ind);
             let value = match method {
                 Reference::Flanders => {
-                    let column = grid.iter().skip(j).step_by(k).zip(flemish);
-                    let counted = column.filter(|(c, f)| **f && c.value.is_some());
+                    let counted = column()
+                        .zip(flemish)
+                        .filter(|(c, f)| **f && c.value.is_some());
                     let (num, den) = counted.fold((0.0, 0.0), |(n, d), (c, _)| {
                         (
                             n + c.numerator.unwrap_or(0.0),
