@@ -211,22 +211,14 @@ impl Panel {
                 panel_indicators.push(indicators[ind].clone());
             }
         }
-        // Units numbered in code order.
-        let mut sorted: Vec<u32> = (0..units.len() as u32)
-            .filter(|&u| used[u as usize])
-            .collect();
-        sorted.sort_unstable_by(|&a, &b| units[a as usize].cmp(&units[b as usize]));
-        let mut unit_ids = vec![0u32; units.len()];
-        for (id, &u) in sorted.iter().enumerate() {
-            unit_ids[u as usize] = id as u32;
-        }
+        let (sorted, unit_ids) = code_order(units, |u| used[u as usize]);
         let years: Vec<i32> = kept.into_iter().collect();
         let codes = Status::ALL.map(|s| status_code(Some(s.as_str())).0);
         // Ranges of whole units, filled in parallel, then joined year by year in order.
         let pieces = 4 * rayon::current_num_threads();
         let mut cuts = vec![0];
         for k in 1..pieces {
-            let mut at = (order.len() * k / pieces).max(*cuts.last().unwrap_or(&0));
+            let mut at = (order.len() * k / pieces).max(cuts[cuts.len() - 1]);
             while at > 0 && at < order.len() && same_unit(rows, order[at - 1], order[at]) {
                 at += 1;
             }
@@ -307,6 +299,18 @@ impl Panel {
     pub fn indicators(&self) -> &[String] {
         &self.indicators
     }
+}
+
+/// The unit ids that pass `used`, in the order of their codes, and each id's number in that
+/// order (unused ids: 0).
+fn code_order(units: &[String], used: impl Fn(u32) -> bool) -> (Vec<u32>, Vec<u32>) {
+    let mut order: Vec<u32> = (0..units.len() as u32).filter(|&u| used(u)).collect();
+    order.sort_by(|&a, &b| units[a as usize].cmp(&units[b as usize]));
+    let mut number = vec![0u32; units.len()];
+    for (n, &id) in order.iter().enumerate() {
+        number[id as usize] = n as u32;
+    }
+    (order, number)
 }
 
 /// Whether rows `a` and `b` are of the same unit.
@@ -445,12 +449,7 @@ impl Builder {
 
     /// The panel, with unit ids renumbered in code order and each year's rows ordered by unit.
     fn finish(self, identity: Identity, present: Option<BTreeSet<i32>>) -> Panel {
-        let mut order: Vec<u32> = (0..self.units.len() as u32).collect();
-        order.sort_by(|&a, &b| self.units[a as usize].cmp(&self.units[b as usize]));
-        let mut rank = vec![0u32; order.len()];
-        for (r, &id) in order.iter().enumerate() {
-            rank[id as usize] = r as u32;
-        }
+        let (order, rank) = code_order(&self.units, |_| true);
         let mut by_year = self.by_year;
         for rows in by_year.values_mut() {
             for u in &mut rows.unit {

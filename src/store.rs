@@ -873,16 +873,18 @@ pub fn write_parquet(
     anyhow::ensure!(buf.is_empty(), "a store is written into an empty buffer");
     let meta = serde_json::to_string(meta)?;
     let first = batch(0, height.min(ROW_GROUP))?;
+    // The options polars' writer gets, for the pages encoded here.
+    let compression = ParquetCompression::Zstd(None);
     let options = WriteOptions {
         statistics: StatisticsOptions::default(),
-        compression: ParquetCompression::Zstd(None).into(),
+        compression: compression.into(),
         version: Version::V1,
         data_page_size: None,
     };
     let arrow = first.schema().to_arrow(CompatLevel::newest());
     let encodings = get_encodings(&arrow);
     let mut writer = ParquetWriter::new(&mut *buf)
-        .with_compression(ParquetCompression::Zstd(None))
+        .with_compression(compression)
         .with_statistics(options.statistics)
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
             (META_KEY.to_owned(), meta),
