@@ -5,12 +5,13 @@
 
 use crate::definition::{Comparison, Definition, Indicator, Reference};
 use crate::error::data;
-use crate::geo::{FLEMISH_REGION, Geography, sector_municipality};
+use crate::geo::{FLEMISH_REGION, Geography, Municipality, sector_municipality};
 use crate::lang::Lang;
 use crate::panel::{Panel, YearRows};
 use crate::store::{Status, Store};
 use anyhow::Result;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// One indicator's outcome for one municipality.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,11 +36,11 @@ pub struct Row {
     /// REFNIS code of the municipality, or the sector's 9-character code.
     pub nis: String,
     /// Dutch name of the municipality (the sector's municipality for a sector).
-    pub name: String,
+    pub name: Arc<str>,
     /// REFNIS code of the arrondissement.
-    pub arrondissement: String,
+    pub arrondissement: Arc<str>,
     /// REFNIS code of the province.
-    pub province: String,
+    pub province: Arc<str>,
     /// One cell per scored indicator, in definition order.
     pub cells: Vec<Cell>,
     /// Number of points.
@@ -159,9 +160,16 @@ pub fn score_panel(
             ..empty.clone()
         };
     }
-    // Each unit's municipality, looked up once.
-    let mut munis = Vec::with_capacity(units.len());
+    // Each unit's municipality, looked up once (the sectors of one municipality are
+    // neighbours in code order, and no municipality code is a sector code).
+    let mut munis: Vec<&Municipality> = Vec::with_capacity(units.len());
     for unit in &units {
+        if let (Some(code), Some(last)) = (sector_municipality(unit), munis.last())
+            && last.nis == code
+        {
+            munis.push(last);
+            continue;
+        }
         let Some(m) = geo.municipality_of(unit) else {
             return Err(data(format!(
                 "{origin}: unit '{unit}' is neither a known Flemish municipality nor a statistical \
@@ -191,45 +199,67 @@ pub fn score_panel(
     let set = geo.set_of_year_units(year, codes).map_err(data)?;
     let flemish: Vec<bool> = munis.iter().map(|m| m.region == FLEMISH_REGION).collect();
     let references = references(def, &grid, &flemish);
-    let mut out: Vec<Row> = Vec::with_capacity(units.len());
-    for ((nis, m), mut row_cells) in units.iter().zip(&munis).zip(grid) {
-        for (j, ind) in def.indicators.iter().enumerate() {
-            let cell = &mut row_cells[j];
+    // Points and the composite's inputs (column-major, NaN where missing).
+    let n = units.len();
+    let mut values = vec![f64::NAN; n * k];
+    let mut scores = Vec::with_capacity(n);
+    for (i, cells) in grid.iter_mut().enumerate() {
+        let (mut score, mut indicators) = (0, 0);
+        for (j, (cell, ind)) in cells.iter_mut().zip(&def.indicators).enumerate() {
             cell.reference = references[j].value;
             cell.point = match (cell.value, cell.reference) {
                 (Some(v), Some(r)) => Some(worse(def, ind, v, r)),
                 _ => None,
             };
+            score += u32::from(cell.point == Some(true));
+            indicators += u32::from(cell.point.is_some());
+            if let Some(v) = cell.value {
+                values[j * n + i] = v;
+            }
         }
-        out.push(Row {
-            name: m.name_nl.clone(),
-            arrondissement: m.arrondissement.clone(),
-            province: m.province.clone(),
-            score: row_cells.iter().filter(|c| c.point == Some(true)).count() as u32,
-            indicators: row_cells.iter().filter(|c| c.point.is_some()).count() as u32,
-            composite: None,
-            cells: row_cells,
-            nis: (*nis).to_owned(),
-            rank: 0,
-            percentile: 0.0,
-            decile: 0,
-        });
+        scores.push((score, indicators));
     }
-    let values: Vec<Vec<Option<f64>>> = out
-        .iter()
-        .map(|r| r.cells.iter().map(|c| c.value).collect())
-        .collect();
-    let groups: Vec<&str> = out.iter().map(|r| r.province.as_str()).collect();
+    let groups: Vec<&str> = munis.iter().map(|m| m.province.as_str()).collect();
     let signs: Vec<f64> = def.indicators.iter().map(|i| i.direction.sign()).collect();
     let refs: Vec<Option<f64>> = references.iter().map(|r| r.value).collect();
     let composites = def
         .composite
         .compute(&values, &refs, &signs, &groups)
         .map_err(|e| data(format!("{}: {year}: {e}", def.origin)))?;
-    for (row, c) in out.iter_mut().zip(composites) {
-        row.composite = c;
+    // The rows in display order, with rank, percentile and decile.
+    let keys: Vec<(u32, i64)> = scores
+        .iter()
+        .zip(&composites)
+        .map(|(&(score, _), &c)| risk_key(score, c))
+        .collect();
+    let ranked = rank(&keys, &units);
+    // Each municipality's name and areas, shared by its units' rows.
+    let mut shared: Vec<[Arc<str>; 3]> = Vec::new();
+    let mut of_unit: Vec<usize> = Vec::with_capacity(n);
+    for (i, m) in munis.iter().enumerate() {
+        if i == 0 || !std::ptr::eq(*m, munis[i - 1]) {
+            shared
+                .push([&m.name_nl, &m.arrondissement, &m.province].map(|t| Arc::from(t.as_str())));
+        }
+        of_unit.push(shared.len() - 1);
     }
-    rank(&mut out);
+    let mut out: Vec<Row> = Vec::with_capacity(n);
+    for (i, rank, percentile) in ranked {
+        let [name, arrondissement, province] = shared[of_unit[i]].clone();
+        out.push(Row {
+            nis: units[i].to_owned(),
+            name,
+            arrondissement,
+            province,
+            cells: std::mem::take(&mut grid[i]),
+            score: scores[i].0,
+            indicators: scores[i].1,
+            composite: composites[i],
+            rank,
+            percentile,
+            decile: ((rank as usize - 1) * 10 / n + 1) as u32,
+        });
+    }
     // Which municipalities lack data is a question for municipal stores only.
     let absent = if sectors > 0 {
         Vec::new()
@@ -265,38 +295,47 @@ pub fn worse(def: &Definition, ind: &Indicator, v: f64, r: f64) -> bool {
 /// of the units in the Flemish Region (`flemish`, per unit), in unit order: never a mean of
 /// rates.
 fn references(def: &Definition, grid: &[Vec<Cell>], flemish: &[bool]) -> Vec<ReferenceValue> {
+    let methods: Vec<Reference> = def
+        .indicators
+        .iter()
+        .map(|i| def.reference_for(i))
+        .collect();
+    // One pass over the units: per indicator the Flemish sums (in unit order), the number of
+    // values and, for a mean or median, the values.
+    let k = def.indicators.len();
+    let (mut num, mut den, mut count) = (vec![0.0; k], vec![0.0; k], vec![0; k]);
+    let mut values: Vec<Vec<f64>> = vec![Vec::new(); k];
+    for (cells, &flemish) in grid.iter().zip(flemish) {
+        for (j, c) in cells.iter().enumerate() {
+            let Some(v) = c.value else { continue };
+            count[j] += 1;
+            if flemish {
+                num[j] += c.numerator.unwrap_or(0.0);
+                den[j] += c.denominator.unwrap_or(0.0);
+            }
+            if matches!(methods[j], Reference::Mean | Reference::Median) {
+                values[j].push(v);
+            }
+        }
+    }
     def.indicators
         .iter()
         .enumerate()
         .map(|(j, ind)| {
-            let column = || grid.iter().map(|cells| &cells[j]);
-            let with_value = || column().filter(|c| c.value.is_some());
-            let mut values: Vec<f64> = with_value().filter_map(|c| c.value).collect();
-            let method = def.reference_for(ind);
-            let value = match method {
-                Reference::Flanders => {
-                    let counted = column()
-                        .zip(flemish)
-                        .filter(|(c, f)| **f && c.value.is_some());
-                    let (num, den) = counted.fold((0.0, 0.0), |(n, d), (c, _)| {
-                        (
-                            n + c.numerator.unwrap_or(0.0),
-                            d + c.denominator.unwrap_or(0.0),
-                        )
-                    });
-                    (den > 0.0).then(|| num / den)
-                }
+            let values = &mut values[j];
+            let value = match methods[j] {
+                Reference::Flanders => (den[j] > 0.0).then(|| num[j] / den[j]),
                 Reference::Mean => {
                     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
                 }
-                Reference::Median => median(&mut values),
+                Reference::Median => median(values),
                 Reference::Fixed => ind.fixed_reference.map(|v| v / ind.unit.scale()),
             };
             ReferenceValue {
                 indicator: ind.id.clone(),
-                method,
+                method: methods[j],
                 value,
-                municipalities_with_value: values.len(),
+                municipalities_with_value: count[j],
             }
         })
         .collect()
@@ -318,9 +357,9 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
 
 /// Order key: higher score, then higher composite (missing lowest) is more at risk. The
 /// composite's [`tie_key`] as an integer in the order of `f64::total_cmp`.
-fn risk_key(r: &Row) -> (u32, i64) {
-    let c = r.composite.map_or(f64::NEG_INFINITY, tie_key).to_bits() as i64;
-    (r.score, c ^ (((c >> 63) as u64) >> 1) as i64)
+fn risk_key(score: u32, composite: Option<f64>) -> (u32, i64) {
+    let c = composite.map_or(f64::NEG_INFINITY, tie_key).to_bits() as i64;
+    (score, c ^ (((c >> 63) as u64) >> 1) as i64)
 }
 
 /// A composite rounded to 12 significant digits for ranking, so that two composites equal in
@@ -336,44 +375,40 @@ pub fn tie_key(composite: f64) -> f64 {
     (composite * scale).round() / scale
 }
 
-/// Sort rows for display and fill rank, percentile and decile.
-fn rank(rows: &mut Vec<Row>) {
-    let keys: Vec<(u32, i64)> = rows.iter().map(risk_key).collect();
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_by(|&a, &b| {
-        keys[b]
-            .cmp(&keys[a])
-            .then_with(|| rows[a].nis.cmp(&rows[b].nis))
-    });
-    let mut unsorted: Vec<Option<Row>> = std::mem::take(rows).into_iter().map(Some).collect();
-    *rows = order
-        .iter()
-        .map(|&i| unsorted[i].take().expect("each row once"))
-        .collect();
-    let keys: Vec<(u32, i64)> = order.iter().map(|&i| keys[i]).collect();
-    let n = rows.len();
-    for i in 0..n {
-        rows[i].rank = if i > 0 && keys[i] == keys[i - 1] {
-            rows[i - 1].rank
-        } else {
-            i as u32 + 1
-        };
+/// The display order of units with risk `keys` (most at risk first, then by code `units`),
+/// as (unit, rank, percentile): ties share the lowest rank; the percentile is the ascending
+/// rank with ties at the minimum, (rank - 1) / (n - 1).
+fn rank(keys: &[(u32, i64)], units: &[&str]) -> Vec<(usize, u32, f64)> {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    // Units in code order (as a panel gives them) need no string comparison for ties.
+    if units.is_sorted() {
+        order.sort_unstable_by(|&a, &b| keys[b].cmp(&keys[a]).then(a.cmp(&b)));
+    } else {
+        order.sort_by(|&a, &b| keys[b].cmp(&keys[a]).then_with(|| units[a].cmp(units[b])));
     }
-    // Percentile from the ascending rank with ties at the minimum: 1 + rows strictly less at risk.
-    // Rows are sorted most at risk first, so that count is n - 1 - (last index of the tie group).
+    let n = order.len();
+    let mut out: Vec<(usize, u32, f64)> = Vec::with_capacity(n);
+    for (at, &i) in order.iter().enumerate() {
+        let rank = match out.last() {
+            Some(&(prev, rank, _)) if keys[prev] == keys[i] => rank,
+            _ => at as u32 + 1,
+        };
+        out.push((i, rank, 0.0));
+    }
+    // 1 + rows strictly less at risk: sorted most at risk first, that is n - 1 - (the last
+    // index of the tie group).
     let mut end = n;
-    for i in (0..n).rev() {
-        if i + 1 < n && keys[i] != keys[i + 1] {
-            end = i + 1;
+    for at in (0..n).rev() {
+        if at + 1 < n && keys[order[at]] != keys[order[at + 1]] {
+            end = at + 1;
         }
-        let less_at_risk = n - end;
-        rows[i].percentile = if n > 1 {
-            less_at_risk as f64 / (n - 1) as f64
+        out[at].2 = if n > 1 {
+            (n - end) as f64 / (n - 1) as f64
         } else {
             1.0
         };
-        rows[i].decile = ((rows[i].rank as usize - 1) * 10 / n + 1) as u32;
     }
+    out
 }
 
 #[cfg(test)]

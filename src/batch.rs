@@ -159,7 +159,7 @@ fn long_frame(board: &Scoreboard, def: &Definition) -> Result<DataFrame> {
         s(COLUMNS[0], vec![def.id.as_str(); n]),
         Column::new(COLUMNS[1].into(), vec![board.year; n]),
         s(COLUMNS[2], rows().map(|(r, _)| r.nis.as_str()).collect()),
-        s(COLUMNS[3], rows().map(|(r, _)| r.name.as_str()).collect()),
+        s(COLUMNS[3], rows().map(|(r, _)| &*r.name).collect()),
         s(
             COLUMNS[4],
             rows().map(|(_, (i, _))| i.id.as_str()).collect(),
@@ -206,7 +206,7 @@ fn unit_frame(board: &Scoreboard, def: &Definition) -> Result<DataFrame> {
         ),
         Column::new(
             UNIT_COLUMNS[3].into(),
-            rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            rows.iter().map(|r| &*r.name).collect::<Vec<_>>(),
         ),
         u(UNIT_COLUMNS[4], |r| r.score),
         u(UNIT_COLUMNS[5], |r| r.indicators),
@@ -365,8 +365,25 @@ fn text(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-fn integer(out: &mut Vec<u8>, v: impl std::fmt::Display) {
-    write!(out, "{v}").expect("writing to memory");
+/// An integer in decimal (what `Display` writes, without its machinery).
+fn integer(out: &mut Vec<u8>, v: impl Into<i64>) {
+    let v: i64 = v.into();
+    if v < 0 {
+        out.push(b'-');
+    }
+    digits(out, v.unsigned_abs(), 1);
+}
+
+/// `v` in decimal, zero-padded to at least `width` digits.
+fn digits(out: &mut Vec<u8>, mut v: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut at = buf.len();
+    while v > 0 {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    out.extend_from_slice(&buf[at.min(buf.len() - width)..]);
 }
 
 /// A machine number: rounded to nine decimals, written as the shortest decimal that reads back
@@ -385,22 +402,35 @@ pub fn number(out: &mut Vec<u8>, v: Option<f64>) {
         out.push(b'-');
     }
     let m = scaled.abs() as u64;
-    integer(out, m / 1_000_000_000);
+    digits(out, m / 1_000_000_000, 1);
     let mut frac = m % 1_000_000_000;
     if frac == 0 {
         return;
     }
-    let mut digits = 9;
+    let mut width = 9;
     while frac.is_multiple_of(10) {
         frac /= 10;
-        digits -= 1;
+        width -= 1;
     }
-    write!(out, ".{frac:0digits$}").expect("writing to memory");
+    out.push(b'.');
+    digits(out, frac, width);
 }
 
 #[cfg(test)]
 mod tests {
-    use super::number;
+    use super::{integer, number};
+
+    #[test]
+    fn integers_read_as_display_writes_them() {
+        for v in [0, 1, -1, 9, 10, -10, 2023, 1_000_000, i32::MAX, i32::MIN] {
+            let mut out = Vec::new();
+            integer(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
+        }
+        let mut out = Vec::new();
+        integer(&mut out, u32::MAX);
+        assert_eq!(String::from_utf8(out).unwrap(), u32::MAX.to_string());
+    }
 
     #[test]
     fn numbers_read_as_display_writes_them() {

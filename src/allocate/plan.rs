@@ -423,8 +423,8 @@ pub fn allocate(
         };
         lines.push(Line {
             nis: r.nis.clone(),
-            name: r.name.clone(),
-            province: r.province.clone(),
+            name: r.name.to_string(),
+            province: r.province.to_string(),
             score: r.score,
             rank: r.rank,
             eligible,

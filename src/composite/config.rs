@@ -269,25 +269,27 @@ impl Composite {
         }
     }
 
-    /// The composite of every unit: `values[i][j]` is unit `i`'s value of indicator `j`,
-    /// `references[j]` the indicator's reference, `signs[j]` +1 (higher is worse) or -1, and
-    /// `groups[i]` the unit's province. `None` where no indicator contributes. An error when PCA
-    /// weights cannot be computed.
+    /// The composite of every unit: `values[j * n + i]` is unit `i`'s value of indicator `j`
+    /// (`NaN` when missing; one column per indicator, `n` units), `references[j]` the
+    /// indicator's reference, `signs[j]` +1 (higher is worse) or -1, and `groups[i]` the unit's
+    /// province. `None` where no indicator contributes. An error when PCA weights cannot be
+    /// computed.
     pub fn compute(
         &self,
-        values: &[Vec<Option<f64>>],
+        values: &[f64],
         references: &[Option<f64>],
         signs: &[f64],
         groups: &[&str],
     ) -> Result<Vec<Option<f64>>, String> {
-        let (n, k) = (values.len(), signs.len());
+        let (n, k) = (groups.len(), signs.len());
+        debug_assert_eq!(values.len(), n * k);
         let method = self.normalisation();
         let mut normed = vec![f64::NAN; n * k];
         let (mut x, mut order) = (vec![0.0; n], Vec::new());
         for j in 0..k {
             let sign = signs[j];
-            for (x, row) in x.iter_mut().zip(values) {
-                *x = row[j].map_or(f64::NAN, |v| sign * v);
+            for (x, v) in x.iter_mut().zip(&values[j * n..(j + 1) * n]) {
+                *x = sign * v;
             }
             match self.imputation {
                 Imputation::None => {}
@@ -355,6 +357,13 @@ fn name<T: Serialize>(v: &T) -> String {
 mod tests {
     use super::*;
 
+    /// Rows of values (one per unit) as the columns `compute` takes.
+    fn columns(rows: &[Vec<Option<f64>>]) -> Vec<f64> {
+        (0..rows[0].len())
+            .flat_map(|j| rows.iter().map(move |r| r[j].unwrap_or(f64::NAN)))
+            .collect()
+    }
+
     fn parse(text: &str) -> Result<Composite, String> {
         let c: Composite = toml::from_str(text).map_err(|e| e.to_string())?;
         c.check(3).map(|_| c)
@@ -365,10 +374,10 @@ mod tests {
         let c = parse("").unwrap();
         assert!(c.is_plain());
         // Two units, three indicators (the second lower-is-worse), references 0.2, 0.5, 0.
-        let values = vec![
+        let values = columns(&[
             vec![Some(0.3), Some(0.4), Some(0.1)],
             vec![Some(0.1), None, Some(0.2)],
-        ];
+        ]);
         let got = c
             .compute(
                 &values,
@@ -390,11 +399,11 @@ mod tests {
              weighting = \"given\"\nweights = [2, 1, 0]\nimputation = \"mean\"",
         )
         .unwrap();
-        let values = vec![
+        let values = columns(&[
             vec![Some(1.0), Some(5.0), Some(1.0)],
             vec![Some(3.0), None, Some(2.0)],
             vec![Some(2.0), Some(3.0), Some(3.0)],
-        ];
+        ]);
         let got = c
             .compute(&values, &[None, None, None], &[1.0, -1.0, 1.0], &["a"; 3])
             .unwrap();

@@ -303,9 +303,12 @@ fn municipality_part(unit: &str) -> &str {
     sector_municipality(unit).unwrap_or(unit)
 }
 
-/// Per year, the municipalities of the rows `idx` (sectors counted by their municipality), and
+/// Per year, the municipalities of some rows (sectors counted by their municipality), and
 /// whether the year has sector rows.
-fn year_units<'r>(rows: &'r Rows, idx: &[u32]) -> BTreeMap<i32, (BTreeSet<&'r str>, bool)> {
+type YearUnits = BTreeMap<i32, (BTreeSet<String>, bool)>;
+
+/// The [`YearUnits`] of the rows `idx`, counted on all cores.
+fn year_units(rows: &Rows, idx: &[u32]) -> YearUnits {
     // Each unit's municipality by number (sectors share their municipality's), and whether it
     // is a sector.
     let mut numbers: HashMap<&str, u32> = HashMap::new();
@@ -325,42 +328,57 @@ fn year_units<'r>(rows: &'r Rows, idx: &[u32]) -> BTreeMap<i32, (BTreeSet<&'r st
         })
         .collect();
     // Rows come sorted or grouped by unit: skip repeats of the previous pair first.
-    let mut pairs: Vec<(i32, u32, bool)> = Vec::new();
-    for &i in idx {
-        let (muni, sector) = of_unit[rows.unit[i as usize] as usize];
-        let pair = (rows.year[i as usize], muni, sector);
-        if pairs.last() != Some(&pair) {
-            pairs.push(pair);
-        }
-    }
+    let mut pairs: Vec<(i32, u32, bool)> = idx
+        .par_chunks(1 << 16)
+        .flat_map_iter(|chunk| {
+            let mut pairs: Vec<(i32, u32, bool)> = Vec::new();
+            for &i in chunk {
+                let (muni, sector) = of_unit[rows.unit[i as usize] as usize];
+                let pair = (rows.year[i as usize], muni, sector);
+                if pairs.last() != Some(&pair) {
+                    pairs.push(pair);
+                }
+            }
+            pairs
+        })
+        .collect();
     pairs.par_sort_unstable();
     pairs.dedup();
-    let mut out: BTreeMap<i32, (BTreeSet<&str>, bool)> = BTreeMap::new();
+    let mut out = YearUnits::new();
     for (year, muni, sector) in pairs {
         let entry = out.entry(year).or_default();
-        entry.0.insert(names[muni as usize]);
+        if !entry.0.contains(names[muni as usize]) {
+            entry.0.insert(names[muni as usize].to_owned());
+        }
         entry.1 |= sector;
     }
     out
 }
 
-/// Check that each year of the rows `idx` is in one municipality set.
-fn check_sets(geo: &Geography, rows: &Rows, idx: &[u32]) -> Result<()> {
-    for (year, (units, _)) in year_units(rows, idx) {
-        geo.set_of_year_units(year, units.iter().copied())
+/// The [`YearUnits`] of two sets of rows together.
+fn union(mut a: YearUnits, b: YearUnits) -> YearUnits {
+    for (year, (units, sector)) in b {
+        let entry = a.entry(year).or_default();
+        entry.0.extend(units);
+        entry.1 |= sector;
+    }
+    a
+}
+
+/// Check that each year of some rows (their [`YearUnits`]) is in one municipality set.
+fn check_sets(geo: &Geography, years: &YearUnits) -> Result<()> {
+    for (&year, (units, _)) in years {
+        geo.set_of_year_units(year, units.iter().map(String::as_str))
             .map_err(data)?;
     }
     Ok(())
 }
 
-/// The newest municipality set among the years of the rows `idx`.
-fn latest_set<'g>(
-    geo: &'g Geography,
-    rows: &Rows,
-    idx: &[u32],
-) -> Result<Option<&'g MunicipalitySet>> {
+/// The newest municipality set among the years of some rows (their [`YearUnits`]).
+fn latest_set<'g>(geo: &'g Geography, years: &YearUnits) -> Result<Option<&'g MunicipalitySet>> {
     let mut best: Option<&MunicipalitySet> = None;
-    for (year, (units, _)) in year_units(rows, idx) {
+    for (&year, (units, _)) in years {
+        let units: BTreeSet<&str> = units.iter().map(String::as_str).collect();
         let set = harmonise::year_set(geo, year, &units)?;
         if best.is_none_or(|b| set.from > b.from) {
             best = Some(set);
@@ -369,26 +387,38 @@ fn latest_set<'g>(
     Ok(best)
 }
 
-/// Restate the rows `idx` in `target`: municipality rows of years in an older set are merged
-/// (new rows are added to `rows`); sector rows stay as they are (Statbel recodes sectors after a
-/// merger, so summing them is not meaningful), which is an error when the set was asked for
-/// (`explicit`) and a note otherwise. Returns the row numbers, the merges and the notes.
+/// The rows of a merge, restated in a municipality set: their row numbers (sorted by key) and
+/// [`YearUnits`].
+struct Restated {
+    idx: Vec<u32>,
+    years: YearUnits,
+    applied: Vec<Applied>,
+    notes: Vec<String>,
+}
+
+/// Restate the rows `idx` (sorted by key, with their `years`) in `target`: municipality rows of years in an
+/// older set are merged (new rows are added to `rows`); sector rows stay as they are (Statbel
+/// recodes sectors after a merger, so summing them is not meaningful), which is an error when
+/// the set was asked for (`explicit`) and a note otherwise. The row numbers come back sorted
+/// by key.
 fn restate(
     geo: &Geography,
     rows: &mut Rows,
     idx: Vec<u32>,
+    years: YearUnits,
     target: &MunicipalitySet,
     explicit: bool,
-) -> Result<(Vec<u32>, Vec<Applied>, Vec<String>)> {
+) -> Result<Restated> {
     let mut moving = BTreeSet::new();
     let mut notes = Vec::new();
-    for (year, (units, sectors)) in year_units(rows, &idx) {
+    for (&year, (units, sectors)) in &years {
+        let units: BTreeSet<&str> = units.iter().map(String::as_str).collect();
         let set = harmonise::year_set(geo, year, &units)?;
         if set == target {
             continue;
         }
         harmonise::check_not_newer(year, set, target)?;
-        if sectors {
+        if *sectors {
             let what = format!(
                 "the statistical sectors of {year} lie in municipalities of the set {}, not {}; \
                  sectors are not merged (Statbel gives merged municipalities new sector codes)",
@@ -407,7 +437,12 @@ fn restate(
         moving.insert(year);
     }
     if moving.is_empty() {
-        return Ok((idx, Vec::new(), notes));
+        return Ok(Restated {
+            idx,
+            years,
+            applied: Vec::new(),
+            notes,
+        });
     }
     let (mut keep, parts): (Vec<u32>, Vec<u32>) = idx.into_iter().partition(|&i| {
         let i = i as usize;
@@ -430,7 +465,14 @@ fn restate(
             keep.push(row_number(rows.len() - 1)?);
         }
     }
-    Ok((keep, applied, notes))
+    sort_by_key(rows, &mut keep);
+    let years = year_units(rows, &keep);
+    Ok(Restated {
+        idx: keep,
+        years,
+        applied,
+        notes,
+    })
 }
 
 fn row_number(i: usize) -> Result<u32> {
@@ -506,15 +548,75 @@ pub fn merge(
     row_number(rows.len())?;
     // Repeated rows: sort by key (then input order) so repeats are neighbours.
     let mut incoming: Vec<u32> = (0..incoming_len).collect();
-    sort_unless_sorted(&mut incoming, |i| {
-        (rows.unit[i], rows.year[i], rows.indicator[i], i)
-    });
+    sort_by_key(&rows, &mut incoming);
+    let repeated = incoming
+        .par_windows(2)
+        .any(|w| same_key(&rows, w[0] as usize, w[1] as usize));
+    let kept = if repeated {
+        drop_repeats(&rows, &incoming, &mut rep)?
+    } else {
+        incoming
+    };
+    let kept_years = year_units(&rows, &kept);
+    check_sets(geo, &kept_years)?;
+    let mut stored: Vec<u32> = (incoming_len..row_number(rows.len())?).collect();
+    sort_by_key(&rows, &mut stored);
+    let stored_years = year_units(&rows, &stored);
+    let target = match opts.target_year {
+        Some(y) => Some(geo.set_for_year(y)),
+        None => {
+            // The store and the files are each in one set per year, not necessarily the same.
+            let a = latest_set(geo, &kept_years)?;
+            let b = latest_set(geo, &stored_years)?;
+            a.into_iter().chain(b).max_by_key(|s| s.from)
+        }
+    };
+    let (stored, incoming) = match target {
+        Some(t) => {
+            rep.target = t.label();
+            let explicit = opts.target_year.is_some();
+            let mut s = restate(geo, &mut rows, stored, stored_years, t, explicit)?;
+            let mut i = restate(geo, &mut rows, kept, kept_years, t, explicit)?;
+            rep.merges = std::mem::take(&mut s.applied);
+            rep.merges.append(&mut i.applied);
+            rep.notes.append(&mut s.notes);
+            rep.notes.append(&mut i.notes);
+            (s, i)
+        }
+        None => {
+            let none = || Restated {
+                idx: Vec::new(),
+                years: YearUnits::new(),
+                applied: Vec::new(),
+                notes: Vec::new(),
+            };
+            (none(), none())
+        }
+    };
+    // Each key of the join comes from the store or the files, in the same unit and year: the
+    // joined rows' municipalities per year are those of both.
+    check_sets(geo, &union(stored.years, incoming.years))?;
+    let order = join(&rows, &stored.idx, incoming.idx, opts.replace, &mut rep)?;
+    rep.unknown_units = rejected.iter().filter(|r| r.unknown_unit).count();
+    rep.rejected = rejected;
+    let merged = Merged {
+        rows,
+        order,
+        meta,
+        origin: origin.to_owned(),
+    };
+    Ok((merged, rep))
+}
+
+/// The first of each run of rows with the same key among `incoming` (sorted by key): repeats
+/// with the same counts are reported in `rep`, repeats with other counts are an error.
+fn drop_repeats(rows: &Rows, incoming: &[u32], rep: &mut Report) -> Result<Vec<u32>> {
     let mut kept = Vec::with_capacity(incoming.len());
     let mut repeats = Vec::new();
     let mut first = 0;
     for (k, &i) in incoming.iter().enumerate() {
         let i = i as usize;
-        if k == 0 || !same_key(&rows, first, i) {
+        if k == 0 || !same_key(rows, first, i) {
             first = i;
             kept.push(i as u32);
         } else if rows.same_counts(first, i) {
@@ -531,50 +633,12 @@ pub fn merge(
             )));
         }
     }
-    drop(incoming);
     repeats.sort_unstable_by_key(|&(_, again)| again);
     rep.duplicates = repeats
         .into_iter()
         .map(|(a, b)| (rows.location(a), rows.location(b)))
         .collect();
-    check_sets(geo, &rows, &kept)?;
-    let stored: Vec<u32> = (incoming_len..row_number(rows.len())?).collect();
-    let target = match opts.target_year {
-        Some(y) => Some(geo.set_for_year(y)),
-        None => {
-            // The store and the files are each in one set per year, not necessarily the same.
-            let a = latest_set(geo, &rows, &kept)?;
-            let b = latest_set(geo, &rows, &stored)?;
-            a.into_iter().chain(b).max_by_key(|s| s.from)
-        }
-    };
-    let (mut stored, mut incoming) = match target {
-        Some(t) => {
-            rep.target = t.label();
-            let explicit = opts.target_year.is_some();
-            let (s, mut applied, mut notes) = restate(geo, &mut rows, stored, t, explicit)?;
-            let (i, more, more_notes) = restate(geo, &mut rows, kept, t, explicit)?;
-            applied.extend(more);
-            notes.extend(more_notes);
-            rep.merges = applied;
-            rep.notes.extend(notes);
-            (s, i)
-        }
-        None => (Vec::new(), Vec::new()),
-    };
-    sort_by_key(&rows, &mut stored);
-    sort_by_key(&rows, &mut incoming);
-    let order = join(&rows, &stored, &incoming, opts.replace, &mut rep)?;
-    check_sets(geo, &rows, &order)?;
-    rep.unknown_units = rejected.iter().filter(|r| r.unknown_unit).count();
-    rep.rejected = rejected;
-    let merged = Merged {
-        rows,
-        order,
-        meta,
-        origin: origin.to_owned(),
-    };
-    Ok((merged, rep))
+    Ok(kept)
 }
 
 /// Join the stored rows with the incoming ones (both sorted by key, each key once): new keys
@@ -583,10 +647,14 @@ pub fn merge(
 fn join(
     rows: &Rows,
     stored: &[u32],
-    incoming: &[u32],
+    incoming: Vec<u32>,
     replace: bool,
     rep: &mut Report,
 ) -> Result<Vec<u32>> {
+    if stored.is_empty() {
+        rep.added += incoming.len();
+        return Ok(incoming);
+    }
     let (units, inds) = (rows.units.ranks(), rows.indicators.ranks());
     let key = |i: u32| {
         let i = i as usize;

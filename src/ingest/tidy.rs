@@ -75,8 +75,12 @@ pub fn parse_from(
     let mut line = 1u64; // line number of buf[start]
     let mut start = 0; // first byte of buf not yet parsed
     let mut eof;
-    // One table per piece, reused from block to block (fresh memory costs page faults).
+    // One table per piece, reused from block to block (fresh memory costs page faults): the
+    // pieces of one block are parsed into `pool` while those of the block before, in `parsed_pool`,
+    // are appended to the file's rows.
     let mut pool: Vec<Rows> = Vec::new();
+    let mut parsed_pool: Vec<Rows> = Vec::new();
+    let mut pending: (Vec<Piece>, usize) = (Vec::new(), 0);
     // The next block is read while this one is parsed.
     let mut next: Vec<u8> = Vec::with_capacity(block + 1024);
     let mut fresh = 0..0;
@@ -119,6 +123,12 @@ pub fn parse_from(
         let (read, pieces) = rayon::join(
             || {
                 hasher.update(&buf[fresh.clone()]);
+                append(
+                    &mut parsed,
+                    std::mem::take(&mut pending),
+                    &parsed_pool,
+                    size,
+                );
                 next.clear();
                 if eof {
                     return Ok(true);
@@ -157,19 +167,10 @@ pub fn parse_from(
         );
         let (pieces, next_line) = pieces?;
         let next_eof = read?;
-        if parsed.rows.is_empty() && size > end as u64 {
-            // Room for the whole file at the density of its first block.
-            let rows: usize = pool[..pieces.len()].iter().map(Rows::len).sum();
-            parsed
-                .rows
-                .reserve((rows as u64 * size / end as u64) as usize + rows);
-        }
-        for (piece, rows) in pieces.into_iter().zip(&pool) {
-            parsed.read += piece.read;
-            parsed.rows.append(rows);
-            parsed.rejected.extend(piece.rejected);
-        }
+        pending = (pieces, end);
+        std::mem::swap(&mut pool, &mut parsed_pool);
         if eof {
+            append(&mut parsed, pending, &parsed_pool, size);
             break;
         }
         if header.is_some() {
@@ -198,6 +199,22 @@ pub fn parse_from(
         )));
     }
     Ok(parsed)
+}
+
+/// Append the `pieces` parsed from a block of `bytes` bytes (their rows in `pool`) to `parsed`;
+/// before its first rows, make room for the whole file (`size` bytes) at the block's density.
+fn append(parsed: &mut ParsedFile, (pieces, bytes): (Vec<Piece>, usize), pool: &[Rows], size: u64) {
+    if parsed.rows.is_empty() && bytes > 0 && size > bytes as u64 {
+        let rows: usize = pool[..pieces.len()].iter().map(Rows::len).sum();
+        parsed
+            .rows
+            .reserve((rows as u64 * size / bytes as u64) as usize + rows);
+    }
+    for (piece, rows) in pieces.into_iter().zip(pool) {
+        parsed.read += piece.read;
+        parsed.rows.append(rows);
+        parsed.rejected.extend(piece.rejected);
+    }
 }
 
 /// The first non-blank line of `bytes` as the header, the bytes after it and the lines it took.

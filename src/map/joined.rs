@@ -37,7 +37,7 @@ pub fn geojson(
             let shape = shapes.get(code)?;
             let mut props = f.properties.clone();
             props.insert("bar_nis".into(), json!(row.nis));
-            props.insert("bar_name".into(), json!(row.name));
+            props.insert("bar_name".into(), json!(&*row.name));
             props.insert("bar_year".into(), json!(board.year));
             props.insert("bar_score".into(), json!(row.score));
             props.insert("bar_indicators".into(), json!(row.indicators));

@@ -362,8 +362,8 @@ pub fn build(
             extent,
             Shape {
                 nis: nis.clone(),
-                name: row.name.clone(),
-                province: row.province.clone(),
+                name: row.name.to_string(),
+                province: row.province.to_string(),
                 polygons: polys.iter().map(|p| project_poly(p)).collect(),
                 class,
                 fill: class.map_or(MISSING, colour_of),
@@ -382,7 +382,7 @@ pub fn build(
     // A BTreeMap: the edges come out in one order whatever the hasher (the SVG is byte-stable).
     let mut count: BTreeMap<EdgeKey, (usize, [f64; 2], [f64; 2])> = BTreeMap::new();
     for (nis, polys) in &groups {
-        let province = rows[nis.as_str()].province.as_str();
+        let province = &*rows[nis.as_str()].province;
         for ring in polys.iter().flat_map(|p| p.iter()) {
             for w in ring.windows(2) {
                 let (a, bk) = (key(&w[0]), key(&w[1]));

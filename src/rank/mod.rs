@@ -157,7 +157,7 @@ pub fn table(
         }
         row.extend([
             r.nis.clone(),
-            r.name.clone(),
+            r.name.to_string(),
             geo.name(&r.province, en).unwrap_or(&r.province).to_owned(),
         ]);
         row.extend(r.cells.iter().map(|c| point_mark(c.point).to_owned()));
@@ -301,8 +301,8 @@ pub fn xlsx(
         let mut row = vec![
             Value::Int(r.rank.into()),
             Value::Text(r.nis.clone()),
-            Value::Text(r.name.clone()),
-            Value::Text(r.province.clone()),
+            Value::Text(r.name.to_string()),
+            Value::Text(r.province.to_string()),
         ];
         row.extend(r.cells.iter().map(|c| int(c.point.map(i64::from))));
         row.push(Value::Int(r.score.into()));

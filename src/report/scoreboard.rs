@@ -82,7 +82,7 @@ pub fn table(
         let mut row = vec![
             r.rank.to_string(),
             r.nis.clone(),
-            r.name.clone(),
+            r.name.to_string(),
             geo.name(&r.province, en).unwrap_or(&r.province).to_owned(),
         ];
         row.extend(r.cells.iter().map(|c| point_mark(c.point).to_owned()));
@@ -213,9 +213,9 @@ pub fn csv_row(r: &Row, def: &Definition) -> Vec<String> {
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| plain(v).to_string());
     let mut row = vec![
         r.nis.clone(),
-        r.name.clone(),
-        r.arrondissement.clone(),
-        r.province.clone(),
+        r.name.to_string(),
+        r.arrondissement.to_string(),
+        r.province.to_string(),
     ];
     for (ind, c) in def.indicators.iter().zip(&r.cells) {
         row.push(opt(c.value.map(|v| ind.display(v))));
@@ -258,9 +258,9 @@ pub fn json(board: &Scoreboard, def: &Definition, record: &RunRecord) -> Value {
                 .collect();
             json!({
                 "nis": r.nis,
-                "name": r.name,
-                "arrondissement": r.arrondissement,
-                "province": r.province,
+                "name": &*r.name,
+                "arrondissement": &*r.arrondissement,
+                "province": &*r.province,
                 "indicators": indicators,
                 "score": r.score,
                 "indicators_used": r.indicators,

@@ -211,7 +211,7 @@ impl Problem {
         rows.sort_by(|a, b| a.nis.cmp(&b.nis));
         let mut p = Problem {
             units: rows.iter().map(|r| r.nis.clone()).collect(),
-            names: rows.iter().map(|r| r.name.clone()).collect(),
+            names: rows.iter().map(|r| r.name.to_string()).collect(),
             indicators: def.indicators.iter().map(|i| i.id.clone()).collect(),
             num: vec![0.0; n * k],
             den: vec![0.0; n * k],
