@@ -181,22 +181,38 @@ pub fn run(args: &Args) -> Result<()> {
         &def,
         &store,
     );
-    atomic::write_with(&args.out.join("ranks.csv"), |w| {
-        ranks_csv(&problem, &summary, &record, w)
-    })?;
+    let mut jobs: Vec<Job> = vec![
+        Box::new(|| {
+            atomic::write_with(&args.out.join("ranks.csv"), |w| {
+                ranks_csv(&problem, &summary, &record, w)
+            })
+        }),
+        Box::new(|| {
+            atomic::write_bytes(
+                &args.out.join("sensitivity.xlsx"),
+                &xlsx(&problem, &summary, &factors, sobol, &record, args.lang)?,
+            )
+        }),
+    ];
     if let (Some(indices), Some(full)) = (sobol, &full) {
-        atomic::write_with(&args.out.join("sobol.csv"), |w| {
-            sobol_csv(&factors, indices, &record, w)
-        })?;
-        atomic::write_with(&args.out.join("sobol_units.csv"), |w| {
-            sobol_units_csv(&problem, &factors, &full.units, &record, w)
-        })?;
+        jobs.push(Box::new(|| {
+            atomic::write_with(&args.out.join("sobol.csv"), |w| {
+                sobol_csv(&factors, indices, &record, w)
+            })?;
+            atomic::write_with(&args.out.join("sobol_units.csv"), |w| {
+                sobol_units_csv(&problem, &factors, &full.units, &record, w)
+            })
+        }));
     }
-    atomic::write_bytes(
-        &args.out.join("sensitivity.xlsx"),
-        &xlsx(&problem, &summary, &factors, sobol, &record, args.lang)?,
-    )?;
-    write_charts(args, &problem, &summary, &factors, sobol)?;
+    jobs.extend(charts(args, &problem, &summary, &factors, sobol));
+    // Each file on a thread of its own: rendering the charts and waiting for each file to
+    // reach the disk overlap. The files do not depend on each other.
+    std::thread::scope(|scope| {
+        let running: Vec<_> = jobs.into_iter().map(|job| scope.spawn(job)).collect();
+        running
+            .into_iter()
+            .try_for_each(|r| r.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    })?;
     print!(
         "{}",
         text_summary(&problem, &summary, &factors, sobol, args.lang)
@@ -204,14 +220,18 @@ pub fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// Rank intervals of the 30 municipalities most at risk, and the Sobol bars, as SVG and PNG.
-fn write_charts(
-    args: &Args,
+/// Writing one output file.
+type Job<'a> = Box<dyn FnOnce() -> Result<()> + Send + 'a>;
+
+/// Writing the charts: rank intervals of the 30 municipalities most at risk, and the Sobol
+/// bars, each as SVG and PNG.
+fn charts<'a>(
+    args: &'a Args,
     p: &Problem,
     s: &Summary,
     factors: &[Factor],
     sobol: Option<&[Index]>,
-) -> Result<()> {
+) -> Vec<Job<'a>> {
     let lang = args.lang;
     let mut order: Vec<usize> = (0..p.n()).collect();
     order.sort_by_key(|&i| (s.units[i].nominal_rank, i));
@@ -250,8 +270,7 @@ fn write_charts(
             .collect(),
         of: last.div_ceil(10) * 10,
     };
-    atomic::write_bytes(&args.out.join("ranks.svg"), chart::svg(&ranks)?.as_bytes())?;
-    atomic::write_bytes(&args.out.join("ranks.png"), &chart::png(&ranks)?)?;
+    let mut jobs = drawn(args, "ranks", ranks);
     if let Some(idx) = sobol {
         let bars = SobolBars {
             title: lang
@@ -276,10 +295,29 @@ fn write_charts(
                 })
                 .collect(),
         };
-        atomic::write_bytes(&args.out.join("sobol.svg"), chart::svg(&bars)?.as_bytes())?;
-        atomic::write_bytes(&args.out.join("sobol.png"), &chart::png(&bars)?)?;
+        jobs.extend(drawn(args, "sobol", bars));
     }
-    Ok(())
+    jobs
+}
+
+/// Writing `chart` as NAME.svg and NAME.png.
+fn drawn<'a, C: chart::Chart + Send + Sync + 'a>(
+    args: &'a Args,
+    name: &'a str,
+    chart: C,
+) -> Vec<Job<'a>> {
+    let chart = std::sync::Arc::new(chart);
+    let (svg, png) = (chart.clone(), chart);
+    vec![
+        Box::new(move || {
+            let path = args.out.join(format!("{name}.svg"));
+            atomic::write_bytes(&path, chart::svg(&*svg)?.as_bytes())
+        }),
+        Box::new(move || {
+            let path = args.out.join(format!("{name}.png"));
+            atomic::write_bytes(&path, &chart::png(&*png)?)
+        }),
+    ]
 }
 
 fn plain(v: f64) -> String {
