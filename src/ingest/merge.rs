@@ -593,10 +593,10 @@ pub fn merge(
             (none(), none())
         }
     };
+    let order = join(&rows, &stored.idx, incoming.idx, opts.replace, &mut rep)?;
     // Each key of the join comes from the store or the files, in the same unit and year: the
     // joined rows' municipalities per year are those of both.
     check_sets(geo, &union(stored.years, incoming.years))?;
-    let order = join(&rows, &stored.idx, incoming.idx, opts.replace, &mut rep)?;
     rep.unknown_units = rejected.iter().filter(|r| r.unknown_unit).count();
     rep.rejected = rejected;
     let merged = Merged {
