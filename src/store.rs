@@ -191,7 +191,8 @@ fn checksum_at(bytes: &[u8]) -> Option<usize> {
 /// checksum that matches. Polars' Parquet reader can abort the process on damaged input (a footer
 /// length beyond the file, damaged pages: the `store` fuzz target found both), so nothing it reads
 /// is unchecked: Parquet from other programs and stores written before the checksum are refused.
-fn checksum(bytes: &[u8], origin: &str) -> Result<()> {
+/// Returns the SHA-256 of the file as it is (hex), hashed in the same pass.
+fn checksum(bytes: &[u8], origin: &str) -> Result<String> {
     let has = |key: &str| memchr::memmem::find(bytes, key.as_bytes()).is_some();
     if !has(CHECKSUM_KEY) {
         let parquet = bytes.len() >= 12 && bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1");
@@ -219,15 +220,18 @@ fn checksum(bytes: &[u8], origin: &str) -> Result<()> {
         ))
     };
     let at = checksum_at(bytes).ok_or_else(|| damaged("its checksum is unreadable"))?;
-    // The hash of the file with the placeholder in the checksum's place, without copying it.
+    // The hash of the file with the placeholder in the checksum's place, without copying it,
+    // and of the file as it is: the bytes before the checksum (nearly all) are hashed once.
     let mut hash = Sha256::new();
     hash.update(&bytes[..at]);
+    let mut whole = hash.clone();
     hash.update(CHECKSUM_PLACEHOLDER.as_bytes());
     hash.update(&bytes[at + 64..]);
     if hex(&hash.finalize()).as_bytes() != &bytes[at..at + 64] {
         return Err(damaged("its checksum does not match its content"));
     }
-    Ok(())
+    whole.update(&bytes[at..]);
+    Ok(hex(&whole.finalize()))
 }
 
 /// Run `f`, turning a panic into `Err(its message)` without printing it (the panic hook is
@@ -332,6 +336,7 @@ fn not_a_store(origin: &str, e: PolarsError) -> anyhow::Error {
 fn identity(
     bytes: &[u8],
     origin: &str,
+    sha256: String,
 ) -> Result<(Identity, polars_io::parquet::metadata::FileMetadataRef)> {
     let mut reader = ParquetReader::new(Cursor::new(bytes));
     let file_meta = reader
@@ -368,7 +373,7 @@ fn identity(
     let identity = Identity {
         meta,
         origin: origin.to_owned(),
-        sha256: sha256_hex(bytes),
+        sha256,
     };
     Ok((identity, file_meta))
 }
@@ -525,13 +530,20 @@ impl Store {
     /// Check the whole-file checksum, then parse under [`catch_silently`] (see
     /// [`Store::from_parquet`]).
     fn read(bytes: &[u8], origin: &str, filter: Option<Filter>) -> Result<Store> {
-        Self::guarded(bytes, origin, || Self::read_parquet(bytes, origin, filter))
+        Self::guarded(bytes, origin, |sha256| {
+            Self::read_parquet(bytes, origin, sha256, filter)
+        })
     }
 
-    /// Check the whole-file checksum of `bytes`, then run `parse` under [`catch_silently`].
-    fn guarded<T>(bytes: &[u8], origin: &str, parse: impl FnOnce() -> Result<T>) -> Result<T> {
-        checksum(bytes, origin)?;
-        catch_silently(parse).unwrap_or_else(|panic| {
+    /// Check the whole-file checksum of `bytes`, then run `parse` (given the file's SHA-256)
+    /// under [`catch_silently`].
+    fn guarded<T>(
+        bytes: &[u8],
+        origin: &str,
+        parse: impl FnOnce(String) -> Result<T>,
+    ) -> Result<T> {
+        let sha256 = checksum(bytes, origin)?;
+        catch_silently(|| parse(sha256)).unwrap_or_else(|panic| {
             Err(data(format!(
                 "{origin} is not a barometer store: the Parquet file is damaged ({panic}); \
                  restore it from a backup or ingest the source files again"
@@ -539,8 +551,13 @@ impl Store {
         })
     }
 
-    fn read_parquet(bytes: &[u8], origin: &str, filter: Option<Filter>) -> Result<Store> {
-        let (identity, file_meta) = identity(bytes, origin)?;
+    fn read_parquet(
+        bytes: &[u8],
+        origin: &str,
+        sha256: String,
+        filter: Option<Filter>,
+    ) -> Result<Store> {
+        let (identity, file_meta) = identity(bytes, origin, sha256)?;
         let frame = match filter {
             None => check_schema(
                 ParquetReader::new(Cursor::new(bytes))
@@ -587,8 +604,8 @@ impl Store {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read store {}", path.display()))?;
         let origin = path.display().to_string();
-        Self::guarded(&bytes, &origin, || {
-            let (identity, file_meta) = identity(&bytes, &origin)?;
+        Self::guarded(&bytes, &origin, |sha256| {
+            let (identity, file_meta) = identity(&bytes, &origin, sha256)?;
             each_group(&bytes, &origin, &file_meta, required, keep, each)?;
             Ok(identity)
         })
@@ -1002,6 +1019,11 @@ mod tests {
         assert_eq!(rows[1].numerator, None);
         assert_eq!(rows[1].status, Status::Suppressed);
         assert_eq!(back.sha256, store.sha256);
+        assert_eq!(
+            back.sha256,
+            sha256_hex(&bytes),
+            "the checksum is the file's"
+        );
     }
 
     #[test]
