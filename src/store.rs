@@ -407,7 +407,14 @@ fn each_group(
         part.with_column(Column::new_scalar(col::SOURCE.into(), empty, part.height()))?;
         let part = check_schema(part, origin)?;
         let year = part.column(col::YEAR)?.as_materialized_series().i32()?;
-        present.extend(year.iter().flatten());
+        // Rows come in runs of one year (store order): each run's year is added once.
+        let mut last = None;
+        for y in year.iter().flatten() {
+            if last != Some(y) {
+                last = Some(y);
+                present.insert(y);
+            }
+        }
         let indicator = part
             .column(col::INDICATOR)?
             .as_materialized_series()
