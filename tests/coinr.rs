@@ -435,22 +435,19 @@ fn details(x: &[f64], skew_max: f64, kurt_max: f64, winmax: usize) -> Vec<Cell> 
 #[test]
 fn treatment_tables() {
     let Some(coin) = asem(&[]) else { return };
-    let defaults = "
+    // Printed with the defaults (the head of the coin's table) and again with winmax = 1.
+    let both = "
         LPI      TRUE  -0.3042681  -0.6567514 NA NA NA NA NA NA NA
         Flights  FALSE  2.1032872   4.5088794  1 TRUE 1.900658 3.336065 NA NA NA
         Ship     TRUE  -0.5756680  -0.6814795 NA NA NA NA NA NA NA
         Bord     FALSE  2.1482360   5.7914905  1 TRUE 1.899211 4.346298 NA NA NA
         Elec     FALSE  2.2252736   5.7910268  1 TRUE 1.717744 2.586062 NA NA NA
-        Gas      FALSE  2.8294486  10.3346494  1 TRUE 1.602518 1.525576 NA NA NA
+        Gas      FALSE  2.8294486  10.3346494  1 TRUE 1.602518 1.525576 NA NA NA";
+    // The data-frame example (defaults).
+    let defaults = "
         Goods    FALSE  2.649973    8.266610   2 TRUE 1.140608 0.1572047 NA NA NA
         Services TRUE   1.701085    2.375656  NA NA NA NA NA NA NA";
     let winmax_1 = "
-        LPI      TRUE  -0.3042681  -0.6567514 NA NA NA NA NA NA NA
-        Flights  FALSE  2.1032872   4.5088794  1 TRUE 1.900658 3.336065 NA NA NA
-        Ship     TRUE  -0.5756680  -0.6814795 NA NA NA NA NA NA NA
-        Bord     FALSE  2.1482360   5.7914905  1 TRUE 1.899211 4.346298 NA NA NA
-        Elec     FALSE  2.2252736   5.7910268  1 TRUE 1.717744 2.586062 NA NA NA
-        Gas      FALSE  2.8294486  10.3346494  1 TRUE 1.602518 1.525576 NA NA NA
         ConSpeed TRUE   0.4622037   0.1873214 NA NA NA NA NA NA NA
         Cov4G    TRUE  -1.3725191   0.5419314 NA NA NA NA NA NA NA
         Goods    FALSE  2.6499733   8.2666095  1 FALSE 2.469910 7.087309 TRUE 0.03104001 -0.8888965
@@ -462,6 +459,8 @@ fn treatment_tables() {
         Goods    FALSE 2.649973 8.266610  1 FALSE 2.469910 7.087309 TRUE  0.03104001 -0.8888965
         Services TRUE  1.701085 2.375656 NA NA NA NA NA NA NA";
     for (table, skew_max, kurt_max, winmax) in [
+        (both, 2.0, 3.5, 5),
+        (both, 2.0, 3.5, 1),
         (defaults, 2.0, 3.5, 5),
         (winmax_1, 2.0, 3.5, 1),
         (flights_winmax_0, 2.0, 3.5, 0),

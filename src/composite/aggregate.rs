@@ -91,13 +91,12 @@ pub fn up_tree(
         for children in groups {
             w.clear();
             w.extend(children.iter().map(|&c| weights[c]));
-            let mut column = Vec::with_capacity(n);
-            for i in 0..n {
+            let column = (0..n).map(|i| {
                 x.clear();
                 x.extend(children.iter().map(|&c| below[c][i]));
-                column.push(aggregate(method, &x, &w));
-            }
-            next.push(column);
+                aggregate(method, &x, &w)
+            });
+            next.push(column.collect());
         }
         levels.push(next);
     }

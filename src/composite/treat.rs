@@ -92,7 +92,8 @@ pub fn log_ct(x: &mut [f64]) {
 
 /// COINr's default `Treat()` of `x` in place with thresholds `skew_max`, `kurt_max` (COINr: 2
 /// and 3.5) and at most `winmax` winsorised points (COINr: 5): unchanged when it passes or its
-/// skewness or kurtosis is undefined (COINr returns it untreated), else winsorised, else (the winsorisation undone) `log_CT`.
+/// skewness or kurtosis is undefined (COINr returns it untreated), else winsorised, else (the
+/// winsorisation undone) `log_CT`.
 pub fn treat(x: &mut [f64], skew_max: f64, kurt_max: f64, winmax: usize) -> Treatment {
     if !(skewness(x).is_finite() && kurtosis(x).is_finite()) || passes(x, skew_max, kurt_max) {
         return Treatment::None;
