@@ -5,7 +5,8 @@
 //! four levels) for comparison with COINr's published 0.208 s per replication.
 
 use barometer::barometer::score;
-use barometer::composite::aggregate::{Aggregation, aggregate};
+use barometer::composite::aggregate::{Aggregation, up_tree};
+use barometer::composite::coin::Coin;
 use barometer::composite::impute;
 use barometer::composite::normalise::{Normalisation, normalise};
 use barometer::composite::treat::treat;
@@ -18,8 +19,8 @@ use barometer::store::Store;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
-use std::collections::BTreeMap;
 use std::hint::black_box;
+use std::path::Path;
 
 fn barometer_problem() -> Problem {
     let (store, def) = (Store::load(None).unwrap(), Definition::bundled());
@@ -27,95 +28,34 @@ fn barometer_problem() -> Problem {
     Problem::from_scoreboard(&board, &def).unwrap()
 }
 
-/// ASEM as COINr ships it: indicator columns, directions, weights and the four-level tree.
-struct Asem {
-    /// Column-major values (`NaN` missing), already divided by their denominators.
-    columns: Vec<Vec<f64>>,
-    direction: Vec<f64>,
-    weight: Vec<f64>,
-    /// For each level above the indicators: the children (indices into the level below).
-    tree: Vec<Vec<Vec<usize>>>,
+/// COINr's ASEM example, when `../shared/validation/asem/` has it.
+fn asem() -> Option<Coin> {
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/validation/asem"
+    ));
+    let (data, meta) = (dir.join("ASEM_iData.csv"), dir.join("ASEM_iMeta.csv"));
+    (data.exists() && meta.exists()).then(|| Coin::read(&data, &meta, &[]).expect("ASEM parses"))
 }
 
-fn asem() -> Option<Asem> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/validation/asem");
-    let data = std::fs::read_to_string(format!("{dir}/ASEM_iData.csv")).ok()?;
-    let meta = std::fs::read_to_string(format!("{dir}/ASEM_iMeta.csv")).ok()?;
-    let mut rd = csv::Reader::from_reader(data.as_bytes());
-    let header: Vec<String> = rd.headers().ok()?.iter().map(String::from).collect();
-    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
-    let col = |name: &str| -> Vec<f64> {
-        let c = header.iter().position(|h| h == name).unwrap();
-        rows.iter()
-            .map(|r| r[c].parse().unwrap_or(f64::NAN))
-            .collect()
-    };
-    let meta: Vec<csv::StringRecord> = csv::Reader::from_reader(meta.as_bytes())
-        .records()
-        .map(Result::unwrap)
-        .collect();
-    let mut codes_by_level: BTreeMap<u32, Vec<(String, String)>> = BTreeMap::new();
-    let mut asem = Asem {
-        columns: vec![],
-        direction: vec![],
-        weight: vec![],
-        tree: vec![],
-    };
-    for m in &meta {
-        let Ok(level) = m[0].parse::<u32>() else {
-            continue;
-        };
-        codes_by_level
-            .entry(level)
-            .or_default()
-            .push((m[1].to_owned(), m[8].to_owned()));
-        if level == 1 {
-            let mut x = col(&m[1]);
-            if m[7] != *"NA" {
-                let den = col(&m[7]);
-                x.iter_mut().zip(den).for_each(|(v, d)| *v /= d);
-            }
-            asem.columns.push(x);
-            asem.direction.push(m[3].parse().unwrap());
-            asem.weight.push(m[4].parse().unwrap());
-        }
-    }
-    for level in 2..=4 {
-        let below = &codes_by_level[&(level - 1)];
-        let here = &codes_by_level[&level];
-        asem.tree.push(
-            here.iter()
-                .map(|(code, _)| {
-                    below
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, (_, parent))| parent == code)
-                        .map(|(i, _)| i)
-                        .collect()
-                })
-                .collect(),
-        );
-    }
-    Some(asem)
-}
-
-/// One COINr-style replication: impute (column mean) or not, winsorise or not, normalise
-/// (min-max 0-100 or z-score), perturb weights (+-25 %), aggregate up the four levels
-/// (arithmetic or geometric), rank the index.
-fn asem_replication(a: &Asem, u: &[f64; 5], seed: u64) -> Vec<u32> {
-    let n = a.columns[0].len();
-    let mut normed: Vec<Vec<f64>> = Vec::with_capacity(a.columns.len());
+/// One COINr-style replication: impute (column mean) or not, treat outliers or not, orient,
+/// normalise (min-max 0-100 or z-score), perturb the indicator weights (+-25 %), aggregate up the
+/// four levels (arithmetic or geometric), rank the index.
+fn asem_replication(a: &Coin, u: &[f64; 5], seed: u64) -> Vec<u32> {
+    let n = a.units.len();
+    let mut normed: Vec<Vec<f64>> = Vec::with_capacity(a.denominated.len());
     let mut out = vec![0.0; n];
     let mut order = Vec::new();
     let geometric = u[3] >= 0.5;
-    for (j, col) in a.columns.iter().enumerate() {
-        let mut x: Vec<f64> = col.iter().map(|v| v * a.direction[j]).collect();
+    for (j, col) in a.denominated.iter().enumerate() {
+        let mut x = col.clone();
         if u[0] >= 0.5 {
             impute::by_column(&mut x, false);
         }
-        if u[1] >= 0.5 && x.iter().all(|v| !v.is_nan()) {
+        if u[1] >= 0.5 {
             treat(&mut x, 2.0, 3.5, 5);
         }
+        x.iter_mut().for_each(|v| *v *= a.directions[j]);
         let method = if geometric {
             Normalisation::MinMax { lo: 1.0, hi: 100.0 }
         } else if u[2] >= 0.5 {
@@ -127,38 +67,20 @@ fn asem_replication(a: &Asem, u: &[f64; 5], seed: u64) -> Vec<u32> {
         normed.push(out.clone());
     }
     let mut state = seed ^ (u[4] * 4_294_967_296.0) as u64;
-    let mut weights: Vec<f64> = a
-        .weight
-        .iter()
-        .map(|w| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            w * (0.75 + 0.5 * (state >> 11) as f64 / (1u64 << 53) as f64)
-        })
-        .collect();
+    let mut weights = a.weights.clone();
+    for w in &mut weights[0] {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        *w *= 0.75 + 0.5 * (state >> 11) as f64 / (1u64 << 53) as f64;
+    }
     let method = if geometric {
         Aggregation::Geometric
     } else {
         Aggregation::Arithmetic
     };
-    let mut level = normed;
-    for groups in &a.tree {
-        let mut next = Vec::with_capacity(groups.len());
-        for children in groups {
-            let w: Vec<f64> = children.iter().map(|&c| weights[c]).collect();
-            let col: Vec<f64> = (0..n)
-                .map(|i| {
-                    let x: Vec<f64> = children.iter().map(|&c| level[c][i]).collect();
-                    aggregate(method, &x, &w)
-                })
-                .collect();
-            next.push(col);
-        }
-        weights = vec![1.0; next.len()];
-        level = next;
-    }
-    let index = &level[0];
+    let levels = up_tree(method, normed, &a.tree, &weights);
+    let index = &levels[levels.len() - 1][0];
     let mut ranks = vec![0u32; n];
     Ranker::default().rank(&vec![0.0; n], index, &mut ranks);
     ranks

@@ -1,5 +1,6 @@
-//! Aggregation of one unit's normalised values with weights. Missing values (`NaN`) are skipped
-//! and the remaining weights re-normalised, as COINr does by default.
+//! Aggregation of one unit's normalised values with weights, and of indicator columns up a tree
+//! of levels. Missing values (`NaN`) are skipped and the remaining weights re-normalised, as
+//! COINr does by default.
 
 use serde::{Deserialize, Serialize};
 
@@ -71,6 +72,37 @@ pub fn aggregate(method: Aggregation, x: &[f64], w: &[f64]) -> f64 {
     method.finish(pairs().map(|(v, w)| w * method.prepare(*v)).sum(), wsum)
 }
 
+/// Aggregate `columns` (one per indicator, one value per unit) up a tree of levels as COINr's
+/// `Aggregate()` does: `tree[l][g]` lists the columns of level `l` (level 0: `columns`) that make
+/// up column `g` of level `l + 1`, weighted by `weights[l]` (one weight per column of level `l`).
+/// Returns every level's columns, `columns` first.
+pub fn up_tree(
+    method: Aggregation,
+    columns: Vec<Vec<f64>>,
+    tree: &[Vec<Vec<usize>>],
+    weights: &[Vec<f64>],
+) -> Vec<Vec<Vec<f64>>> {
+    let n = columns.first().map_or(0, Vec::len);
+    let mut levels = vec![columns];
+    let (mut x, mut w) = (Vec::new(), Vec::new());
+    for (groups, weights) in tree.iter().zip(weights) {
+        let below = &levels[levels.len() - 1];
+        let mut next = Vec::with_capacity(groups.len());
+        for children in groups {
+            w.clear();
+            w.extend(children.iter().map(|&c| weights[c]));
+            let column = (0..n).map(|i| {
+                x.clear();
+                x.extend(children.iter().map(|&c| below[c][i]));
+                aggregate(method, &x, &w)
+            });
+            next.push(column.collect());
+        }
+        levels.push(next);
+    }
+    levels
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +136,19 @@ mod tests {
         );
         assert!(aggregate(Aggregation::Geometric, &[2.0, 0.0], &[1.0, 1.0]).is_nan());
         assert!(aggregate(Aggregation::Arithmetic, &[f64::NAN], &[1.0]).is_nan());
+    }
+
+    #[test]
+    fn up_a_tree_of_two_levels() {
+        // Two units; indicators a, b, c; pillar P = (a, b) with weights 1 and 3, Q = (c); index
+        // I = (P, Q) with equal weights.
+        let columns = vec![vec![0.0, 4.0], vec![4.0, f64::NAN], vec![10.0, 2.0]];
+        let tree = [vec![vec![0, 1], vec![2]], vec![vec![0, 1]]];
+        let weights = [vec![1.0, 3.0, 1.0], vec![1.0, 1.0]];
+        let levels = up_tree(Aggregation::Arithmetic, columns, &tree, &weights);
+        // P: (0 + 3 * 4) / 4 = 3 and 4 (b missing); Q: 10 and 2; I: (3 + 10) / 2, (4 + 2) / 2.
+        assert_eq!(levels[1], [vec![3.0, 4.0], vec![10.0, 2.0]]);
+        assert_eq!(levels[2], [vec![6.5, 3.0]]);
+        assert_eq!(levels[0][2], [10.0, 2.0]);
     }
 }

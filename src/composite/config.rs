@@ -32,8 +32,8 @@ pub enum Outliers {
     /// No treatment.
     #[default]
     None,
-    /// COINr's default: winsorise while |skewness| > 2 and kurtosis > 3.5, at most 5 points,
-    /// else a log transform.
+    /// COINr's default `Treat()` (`treat.rs`): winsorise while |skewness| >= 2 and
+    /// kurtosis >= 3.5, up to 5 points, else log-transform the column instead.
     Winsorise,
 }
 
@@ -288,23 +288,18 @@ impl Composite {
         let (mut x, mut order) = (vec![0.0; n], Vec::new());
         for j in 0..k {
             let sign = signs[j];
-            for (x, v) in x.iter_mut().zip(&values[j * n..(j + 1) * n]) {
-                *x = sign * v;
-            }
+            x.copy_from_slice(&values[j * n..(j + 1) * n]);
             match self.imputation {
                 Imputation::None => {}
                 Imputation::Mean => impute::by_column(&mut x, false),
                 Imputation::Median => impute::by_column(&mut x, true),
                 Imputation::ProvinceMean => impute::within_group(&mut x, groups),
             }
+            // Before orienting, as COINr does (its log transform is not symmetric).
             if self.outliers == Outliers::Winsorise {
-                let mut present: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
-                treat(&mut present, 2.0, 3.5, 5);
-                let mut treated = present.into_iter();
-                for v in x.iter_mut().filter(|v| !v.is_nan()) {
-                    *v = treated.next().expect("one treated value per present value");
-                }
+                treat(&mut x, 2.0, 3.5, 5);
             }
+            x.iter_mut().for_each(|v| *v *= sign);
             let out = &mut normed[j * n..(j + 1) * n];
             match references[j] {
                 Some(r) if !(method == Normalisation::RelativeExcess && r == 0.0) => {
