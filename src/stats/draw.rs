@@ -17,6 +17,12 @@ use rand_distr::{Binomial as ExactBinomial, Distribution, Poisson as ExactPoisso
 use statrs::distribution::{Binomial, Discrete, DiscreteCDF, Poisson};
 use std::ops::Range;
 
+/// Replications drawn together by [`Draws::fill`], [`CHUNK`] cells at a time.
+const GROUP: usize = 16;
+
+/// Cells whose tables the replications of a group read in turn while they are in cache.
+const CHUNK: usize = 16;
+
 /// Standard deviations covered by a table on each side of the mean (and one count more).
 const SPREAD: f64 = 4.0;
 
@@ -240,27 +246,73 @@ impl Draws {
         self.slots.is_empty()
     }
 
-    /// One draw of each cell in `cells` into `out` (resized); returns their sum. One
-    /// xoshiro256++ uniform per cell (seeded from `rng`; cells with a fixed count ignore
-    /// theirs), one table read and no branch; the reads do not depend on each other, so they
-    /// overlap. rand_distr's samplers and the tails, rare, are drawn after, further from `rng`.
-    pub fn fill(&self, cells: Range<usize>, rng: &mut ChaCha8Rng, out: &mut Vec<f64>) -> f64 {
+    /// One draw of each cell in `cells` for each replication of `rngs`: replication `b`'s draws
+    /// into `out[b * stride..][..cells.len()]` and their sum into `sums[b]`. Per replication one
+    /// wyrand stream (seeded from its `rng`; cells with a fixed count ignore theirs) gives one
+    /// uniform per cell, in cell order: one table read and no branch. The replications of a
+    /// group take [`CHUNK`] cells in turn, so they read those cells' tables while they are in
+    /// cache. rand_distr's samplers and the tails, rare, are drawn after, further from each
+    /// replication's `rng`. A replication draws the same numbers in any batch.
+    pub fn fill(
+        &self,
+        cells: Range<usize>,
+        rngs: &mut [ChaCha8Rng],
+        out: &mut [f64],
+        stride: usize,
+        sums: &mut [f64],
+    ) {
         let slots = &self.slots[cells.clone()];
-        out.resize(slots.len(), 0.0);
-        let mut stream = Xoshiro::from(rng);
-        let (mut rare, mut sum) = (false, 0u64);
-        for (o, s) in out.iter_mut().zip(slots) {
-            let outcome = self.outcome(s, stream.next_u64());
-            rare |= outcome == s.rare;
-            let k = s.lo + outcome;
-            sum += u64::from(k);
-            *o = f64::from(k);
+        let len = slots.len();
+        for (g, (rngs, sums)) in rngs
+            .chunks_mut(GROUP)
+            .zip(sums.chunks_mut(GROUP))
+            .enumerate()
+        {
+            let out = &mut out[g * GROUP * stride..];
+            let m = rngs.len();
+            let mut streams = [Wyrand(0); GROUP];
+            for (s, rng) in streams.iter_mut().zip(rngs.iter_mut()) {
+                *s = Wyrand::from(rng);
+            }
+            let (mut total, mut rare) = ([0u64; GROUP], [false; GROUP]);
+            for (chunk, slots) in slots.chunks(CHUNK).enumerate() {
+                let at = chunk * CHUNK;
+                for b in 0..m {
+                    let (mut stream, mut sum, mut any) = (streams[b], total[b], rare[b]);
+                    let row = &mut out[b * stride + at..][..slots.len()];
+                    for (o, s) in row.iter_mut().zip(slots) {
+                        let outcome = self.outcome(s, stream.next_u64());
+                        any |= outcome == s.rare;
+                        let k = s.lo + outcome;
+                        sum += u64::from(k);
+                        *o = f64::from(k);
+                    }
+                    (streams[b], total[b], rare[b]) = (stream, sum, any);
+                }
+            }
+            for (b, (rng, sum)) in rngs.iter_mut().zip(sums.iter_mut()).enumerate() {
+                let row = &mut out[b * stride..][..len];
+                *sum = self.rare(cells.clone(), rare[b], total[b], rng, row);
+            }
         }
+    }
+
+    /// The sum of one replication's draws `row` of `cells` (table outcomes summing to `sum`),
+    /// after drawing its special cells and tails from `rng` when `rare`.
+    fn rare(
+        &self,
+        cells: Range<usize>,
+        rare: bool,
+        mut sum: u64,
+        rng: &mut ChaCha8Rng,
+        row: &mut [f64],
+    ) -> f64 {
         if !rare {
             return sum as f64;
         }
+        let slots = &self.slots[cells.clone()];
         let mut extra = 0.0;
-        for ((o, s), c) in out.iter_mut().zip(slots).zip(cells) {
+        for ((o, s), c) in row.iter_mut().zip(slots).zip(cells) {
             if s.rare == 0 && s.buckets == 1 {
                 sum -= u64::from(s.lo);
                 *o = self.special(s, rng);
@@ -356,32 +408,22 @@ impl Draws {
     }
 }
 
-/// xoshiro256++ (Blackman and Vigna, Scrambled linear pseudorandom number generators, ACM
-/// Trans. Math. Softw. 47(4), 2021): the uniforms of one column's table draws, about twice as
-/// fast as ChaCha8, seeded with four of the replication's ChaCha8 numbers.
-struct Xoshiro([u64; 4]);
+/// wyrand (Wang Yi's generator of wyhash, as in the `fastrand` crate): the uniforms of one
+/// column's table draws, one addition and one 64 x 64 -> 128-bit product a number, seeded with
+/// one of the replication's ChaCha8 numbers.
+#[derive(Clone, Copy)]
+struct Wyrand(u64);
 
-impl Xoshiro {
-    fn from(rng: &mut ChaCha8Rng) -> Xoshiro {
-        let mut s = [0; 4].map(|_: u64| rng.next_u64());
-        if s == [0; 4] {
-            s[0] = 1; // the one state it must not start from
-        }
-        Xoshiro(s)
+impl Wyrand {
+    fn from(rng: &mut ChaCha8Rng) -> Wyrand {
+        Wyrand(rng.next_u64())
     }
 
     #[inline]
     fn next_u64(&mut self) -> u64 {
-        let s = &mut self.0;
-        let out = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        out
+        self.0 = self.0.wrapping_add(0xA076_1D64_78BD_642F);
+        let t = u128::from(self.0) * u128::from(self.0 ^ 0xE703_7ED1_A0B4_28DB);
+        (t as u64) ^ (t >> 64) as u64
     }
 }
 
@@ -504,8 +546,8 @@ mod tests {
         }
     }
 
-    /// The same through [`Draws::fill`], the path replications take: 200,000 columns of the
-    /// seven laws plus a small share of a sector (8 of 53).
+    /// The same through [`Draws::fill`], the path replications take: 199,998 columns of the
+    /// seven laws plus a small share of a sector (8 of 53), three replications a batch.
     #[test]
     fn filled_columns_follow_the_laws() {
         let mut laws = LAWS.to_vec();
@@ -514,12 +556,16 @@ mod tests {
             p: 8.0 / 53.0,
         });
         let d = Draws::new(laws.iter().copied().map(Ok));
-        let mut rng = ChaCha8Rng::seed_from_u64(12);
-        let mut out = Vec::new();
-        let mut x = vec![Vec::new(); laws.len()];
-        for _ in 0..200_000 {
-            d.fill(0..laws.len(), &mut rng, &mut out);
-            x.iter_mut().zip(&out).for_each(|(x, &v)| x.push(v as u64));
+        let mut rngs = [13, 14, 15].map(ChaCha8Rng::seed_from_u64);
+        let k = laws.len();
+        let (mut out, mut sums) = (vec![0.0; 3 * k], [0.0; 3]);
+        let mut x = vec![Vec::new(); k];
+        for _ in 0..200_000 / 3 {
+            d.fill(0..k, &mut rngs, &mut out, k, &mut sums);
+            for (row, sum) in out.chunks(k).zip(sums) {
+                assert_eq!(row.iter().sum::<f64>(), sum);
+                x.iter_mut().zip(row).for_each(|(x, &v)| x.push(v as u64));
+            }
         }
         for (law, x) in laws.into_iter().zip(&x) {
             follows(law, x);
@@ -566,13 +612,55 @@ mod tests {
         assert!(chi2 < critical.max(24.0), "{law:?} chi2 {chi2} df {df}");
     }
 
-    /// The first outputs of xoshiro256++ from state [1, 2, 3, 4], as the reference C code
-    /// (prng.di.unimi.it/xoshiro256plusplus.c) gives them.
+    /// A replication draws the same numbers in a batch as alone, tails and special cells
+    /// included, in batches of more and of fewer replications than a group.
     #[test]
-    fn xoshiro_matches_its_reference() {
-        let mut x = Xoshiro([1, 2, 3, 4]);
-        let out: Vec<u64> = (0..3).map(|_| x.next_u64()).collect();
-        assert_eq!(out, [41_943_041, 58_720_359, 3_588_806_011_781_223]);
+    fn batches_draw_what_each_replication_draws_alone() {
+        let laws = LAWS.iter().copied().map(Ok).chain([
+            Ok(Law::Poisson { lambda: 1e12 }),
+            Err(2.5),
+            Ok(Law::Binomial { n: 4, p: 0.999 }),
+        ]);
+        let d = Draws::new(laws);
+        let k = d.len();
+        for batch in [3, GROUP + 5] {
+            let seeds: Vec<u64> = (0..batch as u64).map(|b| 1000 + b).collect();
+            let mut rngs: Vec<ChaCha8Rng> = seeds
+                .iter()
+                .map(|&s| ChaCha8Rng::seed_from_u64(s))
+                .collect();
+            let (mut out, mut sums) = (vec![0.0; batch * k], vec![0.0; batch]);
+            for _ in 0..500 {
+                d.fill(0..k, &mut rngs, &mut out, k, &mut sums);
+            }
+            for (b, &seed) in seeds.iter().enumerate() {
+                let mut rng = [ChaCha8Rng::seed_from_u64(seed)];
+                let (mut alone, mut sum) = (vec![0.0; k], [0.0]);
+                for _ in 0..500 {
+                    d.fill(0..k, &mut rng, &mut alone, k, &mut sum);
+                }
+                assert_eq!(alone, out[b * k..(b + 1) * k]);
+                assert_eq!(sum[0], sums[b]);
+                assert_eq!(rng[0].next_u64(), rngs[b].next_u64());
+            }
+        }
+    }
+
+    /// wyrand's first outputs from state 0, computed from its definition with Python's exact
+    /// integers (the state advances by 0xA0761D6478BD642F; the output is the xor of the two
+    /// halves of `state * (state ^ 0xE7037ED1A0B428DB)`).
+    #[test]
+    fn wyrand_follows_its_definition() {
+        let mut w = Wyrand(0);
+        let out: Vec<u64> = (0..3).map(|_| w.next_u64()).collect();
+        assert_eq!(
+            out,
+            [
+                1_233_057_930_238_600_590,
+                14_892_235_431_655_409_005,
+                7_060_326_114_132_480_676
+            ]
+        );
     }
 
     #[test]

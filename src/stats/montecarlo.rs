@@ -4,7 +4,7 @@
 //! with the run's seed on stream `r`, and every total is an integer, so the result is the same
 //! to the byte whatever the number of threads.
 
-use super::problem::{Choice, Problem, RefRule, Resampling, Work, uniform};
+use super::problem::{Choice, Drawn, Problem, RefRule, Resampling, Work, uniform};
 use super::sobol::{self, Design, Index};
 use super::tables::Tables;
 use crate::composite::aggregate::Aggregation;
@@ -14,6 +14,7 @@ use anyhow::Result;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// A methodological choice (or the counts' noise) that a run can vary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,6 +303,10 @@ struct Acc {
     shift: u64,
     flags: Vec<bool>,
     u: Vec<f64>,
+    /// The levels of the replications of a batch and their resampling seeds.
+    levels: Vec<Levels>,
+    seeds: Vec<u64>,
+    drawn: Drawn,
     choice: Choice,
     work: Work,
 }
@@ -318,6 +323,14 @@ impl Acc {
         self
     }
 }
+
+/// Bytes of resampled numerators a worker draws at once at most (a batch of replications, so
+/// that the alias tables are read once per batch rather than once per replication).
+const BATCH_BYTES: usize = 8 << 20;
+
+/// Replications a batch at most (the 300 x 7 barometer's batch, 270 kB, stays in a core's
+/// cache).
+const MAX_BATCH: usize = 16;
 
 /// Units up to which rank quantiles come from one exact histogram of ranks per unit (`n x n`
 /// counters per worker, 4 MiB at 1,024 units); with more units (statistical sectors) each
@@ -432,21 +445,53 @@ impl Runner<'_> {
             shift: 0,
             flags: Vec::with_capacity(n),
             u: vec![0.0; self.space.factors.len()],
+            levels: Vec::new(),
+            seeds: Vec::new(),
+            drawn: Drawn::default(),
             choice: self.problem.nominal.clone(),
             work: Work::default(),
         }
     }
 
-    /// Replication `r`: its totals into `acc`, the ranks of units `first..first + row.len()`
-    /// into `row`.
-    fn step<T: Kept>(&self, mut acc: Acc, r: usize, first: usize, row: &mut [T]) -> Acc {
+    /// Replications `rs` (a batch): their totals into `acc`, the ranks of units `first..` of
+    /// each into its row of `rows` (`rows.len() / rs.len()` ranks a row; none when `rows` is
+    /// empty). Resampled numerators are drawn for the whole batch first.
+    fn steps<T: Kept>(&self, mut acc: Acc, rs: Range<usize>, first: usize, rows: &mut [T]) -> Acc {
         let (problem, space, opts) = (self.problem, self.space, self.opts);
-        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-        rng.set_stream(r as u64);
-        acc.u.iter_mut().for_each(|u| *u = uniform(&mut rng));
-        let levels = space.levels(problem, &acc.u);
-        self.engine
-            .replicate(problem, space, &levels, &mut acc.choice, &mut acc.work);
+        let mut levels = std::mem::take(&mut acc.levels);
+        levels.clear();
+        for r in rs.clone() {
+            let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+            rng.set_stream(r as u64);
+            acc.u.iter_mut().for_each(|u| *u = uniform(&mut rng));
+            levels.push(space.levels(problem, &acc.u));
+        }
+        if let Engine::Noise(noise) = &self.engine {
+            acc.seeds.clear();
+            acc.seeds
+                .extend(levels.iter().map(|l| l.noise.expect("sampling varied")));
+            noise.draw(&acc.seeds, &mut acc.drawn);
+        }
+        let width = rows.len() / rs.len().max(1);
+        for (b, l) in levels.iter().enumerate() {
+            match &self.engine {
+                Engine::Tables(t) => t.replicate(space, l, &mut acc.work),
+                Engine::Noise(noise) => {
+                    space.apply(l, &mut acc.choice);
+                    let counts = Some((noise, acc.drawn.of(b)));
+                    problem.replicate_drawn(&acc.choice, counts, &mut acc.work);
+                }
+            }
+            acc = self.count(acc, l, first, &mut rows[b * width..(b + 1) * width]);
+        }
+        acc.levels = levels;
+        acc
+    }
+
+    /// The replication in `acc.work`, of levels `l`: its totals into `acc`, the ranks of units
+    /// `first..first + row.len()` into `row`.
+    fn count<T: Kept>(&self, mut acc: Acc, levels: &Levels, first: usize, row: &mut [T]) -> Acc {
+        let opts = self.opts;
         let w = &acc.work;
         for (kept, &rank) in row.iter_mut().zip(&w.ranks[first..]) {
             *kept = T::put(rank);
@@ -474,7 +519,7 @@ impl Runner<'_> {
             }
         }
         match &self.engine {
-            Engine::Tables(t) => acc.pairs[t.pair(&levels)] += 1,
+            Engine::Tables(t) => acc.pairs[t.pair(levels)] += 1,
             Engine::Noise(_) => {
                 for (p, &v) in acc.points.iter_mut().zip(&w.points) {
                     *p += u64::from(v == 1);
@@ -515,23 +560,34 @@ fn run<T: Kept>(
         share: opts.key.iter().map(|key| budget_cents * key).collect(),
         histogram: how == Quantiles::Histogram,
     };
-    let tick = |r: usize| {
-        if r % 1024 == 1023 {
-            progress(1024);
+    // Replications a batch: resampled numerators of a batch take at most BATCH_BYTES.
+    let cells = (n * k).max(1);
+    let maxb: usize = std::env::var("MAXB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MAX_BATCH);
+    let batch = (BATCH_BYTES / (cells * 8)).clamp(1, maxb);
+    let batches = runs.div_ceil(batch);
+    let range = |i: usize| i * batch..((i + 1) * batch).min(runs);
+    let min_len = (256 / batch).max(1);
+    let tick = |rs: &Range<usize>| {
+        let done = rs.clone().filter(|r| r % 1024 == 1023).count() as u64;
+        if done > 0 {
+            progress(1024 * done);
         }
     };
     // [median, 5 %, 95 %] per unit.
     let mut quantiles = vec![[0u32; 3]; n];
     let acc = match how {
         Quantiles::Histogram => {
-            let acc = (0..runs)
+            let acc = (0..batches)
                 .into_par_iter()
-                .with_min_len(256)
+                .with_min_len(min_len)
                 .fold(
                     || runner.new_acc(),
-                    |acc, r| {
-                        tick(r);
-                        runner.step::<T>(acc, r, 0, &mut [])
+                    |acc, i| {
+                        tick(&range(i));
+                        runner.steps::<T>(acc, range(i), 0, &mut [])
                     },
                 )
                 .reduce(|| runner.new_acc(), Acc::merge);
@@ -548,14 +604,14 @@ fn run<T: Kept>(
                 let width = block.min(n - first);
                 let rows = &mut kept[..runs * width];
                 let acc = rows
-                    .par_chunks_mut(width)
+                    .par_chunks_mut(width * batch)
                     .enumerate()
-                    .with_min_len(256)
+                    .with_min_len(min_len)
                     .fold(
                         || runner.new_acc(),
-                        |acc, (r, row)| {
-                            tick(r);
-                            runner.step(acc, r, first, row)
+                        |acc, (i, rows)| {
+                            tick(&range(i));
+                            runner.steps(acc, range(i), first, rows)
                         },
                     )
                     .reduce(|| runner.new_acc(), Acc::merge);

@@ -78,6 +78,61 @@ pub struct Resampling {
     den_sums: Vec<f64>,
 }
 
+/// The numerators a replication drew: the resampling, and the replication's numerators and their
+/// sums per indicator as [`Drawn::of`] gives them.
+pub type Counts<'a> = (&'a Resampling, (&'a [f64], &'a [f64]));
+
+/// Numerators drawn for a batch of replications (see [`Resampling::draw`]); reuse it across
+/// batches.
+#[derive(Debug, Clone, Default)]
+pub struct Drawn {
+    /// Per replication its numerators, indicator-major (`n * k`).
+    counts: Vec<f64>,
+    /// Per replication and indicator the sum of the drawn numerators.
+    sums: Vec<f64>,
+    /// One indicator's sums, one per replication.
+    column: Vec<f64>,
+    /// Replications in the batch.
+    batch: usize,
+}
+
+impl Drawn {
+    /// Replication `b`'s numerators and their sum per indicator.
+    pub fn of(&self, b: usize) -> (&[f64], &[f64]) {
+        let (cells, k) = (self.counts.len() / self.batch, self.sums.len() / self.batch);
+        (
+            &self.counts[b * cells..(b + 1) * cells],
+            &self.sums[b * k..(b + 1) * k],
+        )
+    }
+}
+
+impl Resampling {
+    /// Draw the numerators of every cell for the replications whose resampling seeds are
+    /// `seeds`, into `drawn`: the same numbers for a replication whatever the batch (each has
+    /// its own generator; [`Draws::fill`] draws them side by side).
+    pub fn draw(&self, seeds: &[u64], drawn: &mut Drawn) {
+        let (cells, k) = (self.draws.len(), self.den_sums.len());
+        let n = cells.checked_div(k).unwrap_or(0);
+        let mut rngs: Vec<ChaCha8Rng> = seeds
+            .iter()
+            .map(|&s| ChaCha8Rng::seed_from_u64(s))
+            .collect();
+        drawn.batch = seeds.len();
+        drawn.counts.resize(seeds.len() * cells, 0.0);
+        drawn.sums.resize(seeds.len() * k, 0.0);
+        drawn.column.resize(seeds.len(), 0.0);
+        for j in 0..k {
+            let (out, column) = (&mut drawn.counts[j * n..], &mut drawn.column);
+            self.draws
+                .fill(j * n..(j + 1) * n, &mut rngs, out, cells, column);
+            for (b, &sum) in column.iter().enumerate() {
+                drawn.sums[b * k + j] = sum;
+            }
+        }
+    }
+}
+
 /// Scratch space for one replication; reuse it across replications.
 #[derive(Debug, Clone, Default)]
 pub struct Work {
@@ -91,8 +146,8 @@ pub struct Work {
     weights: Vec<f64>,
     order: Vec<usize>,
     ranker: Ranker,
-    /// Numerators drawn for one column.
-    drawn: Vec<f64>,
+    /// Numerators drawn for one replication.
+    drawn: Drawn,
     /// Composite of the last replication (`NaN` where no indicator is present).
     pub composite: Vec<f64>,
     /// Points of the last replication, indicator-major; `u8::MAX` where unknown.
@@ -396,25 +451,42 @@ impl Problem {
 
     /// Score one replication into `work.ranks`, `work.points`, `work.weighted` and
     /// `work.composite`. `noise` must be [`Problem::samplers`] when `c.noise` is set (it is
-    /// not read otherwise). Indicator by indicator: values, reference, points and composite
-    /// inputs, added to the units' sums at once.
+    /// not read otherwise): the numerators are then drawn with that seed.
     pub fn replicate(&self, c: &Choice, noise: Option<&Resampling>, work: &mut Work) {
+        match (c.noise, noise) {
+            (Some(seed), Some(noise)) => {
+                let mut drawn = std::mem::take(&mut work.drawn);
+                noise.draw(&[seed], &mut drawn);
+                self.replicate_drawn(c, Some((noise, drawn.of(0))), work);
+                work.drawn = drawn;
+            }
+            _ => self.replicate_drawn(c, None, work),
+        }
+    }
+
+    /// [`Problem::replicate`] with the numerators drawn already (`counts`), or the observed
+    /// ones (`None`). Indicator by indicator: values, reference, points and
+    /// composite inputs, added to the units' sums at once.
+    pub fn replicate_drawn(
+        &self,
+        c: &Choice,
+        counts: Option<Counts<'_>>,
+        work: &mut Work,
+    ) {
         let (n, k) = (self.n(), self.k());
         work.reset(n, k);
         work.set_weights(&c.weights, c.dropped);
-        let mut rng = c.noise.map(ChaCha8Rng::seed_from_u64);
         for j in 0..k {
             let cells = j * n..(j + 1) * n;
-            let sums = match (rng.as_mut(), noise) {
-                (Some(rng), Some(noise)) => {
-                    let snum = noise.draws.fill(cells.clone(), rng, &mut work.drawn);
+            let sums = match counts {
+                Some((noise, (num, sums))) => {
                     let den = &noise.den[cells.clone()];
-                    for ((v, &x), &d) in work.values.iter_mut().zip(&work.drawn).zip(den) {
+                    for ((v, &x), &d) in work.values.iter_mut().zip(&num[cells.clone()]).zip(den) {
                         *v = x / d;
                     }
-                    (snum, noise.den_sums[j])
+                    (sums[j], noise.den_sums[j])
                 }
-                _ => self.column(j, &mut work.values),
+                None => self.column(j, &mut work.values),
             };
             let values = &work.values;
             let reference = Self::reference(c.reference, values, sums, &mut work.column);
@@ -510,9 +582,10 @@ impl Ranker {
             u128::from(down(score[i])) << 64 | u128::from(down(value(composite[i])))
         };
         let n = score.len();
-        let whole = score
-            .iter()
-            .all(|&s| (0.0..65_536.0).contains(&s) && f64::from(s as u16) == s);
+        // Without branches (no early exit): the usual answer is yes.
+        let whole = score.iter().fold(true, |w, &s| {
+            w & (0.0..65_536.0).contains(&s) & (f64::from(s as u16) == s)
+        });
         // A whole score takes 16 bits, a fraction the top 26 of its key: then the packed key
         // holds a part of the score only, which orders as the score does unless two different
         // scores agree in that part; in a sorted block of equal parts two such would meet.
@@ -552,7 +625,13 @@ impl Ranker {
         }
         for pos in 0..n {
             let i = self.order[pos] as usize;
-            let tied = pos > 0 && {
+            // Packed keys more than one apart above the unit differ in the score or by more
+            // than 2^32 representable numbers in the composite (relatively more than 1e-10):
+            // not tied, without looking the units up.
+            let far = |pos: usize| {
+                packed && (self.narrow[pos] >> 16).abs_diff(self.narrow[pos - 1] >> 16) > 1
+            };
+            let tied = pos > 0 && !far(pos) && {
                 let j = self.order[pos - 1] as usize;
                 let (a, b) = (value(composite[j]), value(composite[i]));
                 score[j] == score[i]
