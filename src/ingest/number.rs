@@ -10,6 +10,19 @@ pub const MAX_COUNT: f64 = 1e12;
 /// Allocates only for the message: the common cell (digits, at most one mark) is read from its
 /// bytes.
 pub fn parse_count(text: &str) -> Result<Option<f64>, String> {
+    // Most cells: up to 15 digits and nothing else, read in one pass without branches.
+    let b = text.as_bytes();
+    if !b.is_empty() && b.len() <= 15 {
+        let (mut v, mut digits) = (0u64, true);
+        for &c in b {
+            let d = c.wrapping_sub(b'0');
+            digits &= d < 10;
+            v = v.wrapping_mul(10).wrapping_add(u64::from(d));
+        }
+        if digits {
+            return checked(text, v as f64);
+        }
+    }
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
@@ -59,12 +72,17 @@ pub fn parse_count(text: &str) -> Result<Option<f64>, String> {
             ));
         }
     };
+    Ok(checked(t, value)?.map(|v| if negative { -v } else { v }))
+}
+
+/// `value` (read from `t`), unless it exceeds [`MAX_COUNT`].
+fn checked(t: &str, value: f64) -> Result<Option<f64>, String> {
     if value > MAX_COUNT {
         return Err(format!(
             "'{t}' is too large for a count (above {MAX_COUNT:e})"
         ));
     }
-    Ok(Some(if negative { -value } else { value }))
+    Ok(Some(value))
 }
 
 /// `int.frac` (both all digits) as the float parser reads it, written into a stack buffer.
@@ -109,5 +127,29 @@ mod tests {
                 .unwrap_err()
                 .contains("too large")
         );
+        assert!(
+            parse_count("-99999999999999")
+                .unwrap_err()
+                .contains("too large")
+        );
+    }
+
+    /// Plain digits (the one-pass path up to 15 of them, the float parser beyond) read as the
+    /// float parser reads them.
+    #[test]
+    fn digits_read_as_the_float_parser_reads_them() {
+        let mut text = String::new();
+        for (k, d) in "9071002003004005006".chars().enumerate() {
+            text.push(d);
+            let want: f64 = text.parse().unwrap();
+            let got = parse_count(&text);
+            if want > MAX_COUNT {
+                assert!(got.is_err(), "{text}");
+            } else {
+                assert_eq!(got, Ok(Some(want)), "{text} ({} digits)", k + 1);
+            }
+        }
+        assert_eq!(parse_count("000"), Ok(Some(0.0)));
+        assert_eq!(parse_count("0/1"), parse_count(" 0/1"));
     }
 }

@@ -52,10 +52,13 @@ impl Interner {
     }
 }
 
-/// Values looked up by cell text, remembering the last one (rows repeat it).
+/// Values looked up by cell text, remembering the last one (rows repeat it) and which one came
+/// after each (rows cycle through indicators and sources in the same order).
 pub struct Lookup<T> {
     entries: Vec<(String, T)>,
     index: HashMap<String, usize, Fast>,
+    /// Per entry, the entry asked for right after it the last time (`usize::MAX`: none yet).
+    next: Vec<usize>,
     last: usize,
 }
 
@@ -71,6 +74,7 @@ impl<T: Clone> Lookup<T> {
         Lookup {
             entries: Vec::new(),
             index: HashMap::default(),
+            next: Vec::new(),
             last: 0,
         }
     }
@@ -78,27 +82,54 @@ impl<T: Clone> Lookup<T> {
     /// The value for `key`, made by `make` the first time.
     pub fn get(&mut self, key: &str, make: impl FnOnce(&str) -> T) -> T {
         if let Some((k, v)) = self.entries.get(self.last)
-            && k == key
+            && same(k, key)
         {
             return v.clone();
         }
-        // A few distinct values (indicators) are found faster by comparing than by hashing.
-        let found = if self.entries.len() <= 16 {
-            self.entries.iter().position(|(k, _)| k == key)
-        } else {
-            self.index.get(key).copied()
-        };
-        let at = match found {
-            Some(at) => at,
-            None => {
-                self.entries.push((key.to_owned(), make(key)));
-                self.index.insert(key.to_owned(), self.entries.len() - 1);
-                self.entries.len() - 1
+        let guess = self.next.get(self.last).copied().unwrap_or(usize::MAX);
+        let at = match self.entries.get(guess) {
+            Some((k, _)) if same(k, key) => guess,
+            _ => {
+                let at = self.find(key, make);
+                if let Some(n) = self.next.get_mut(self.last) {
+                    *n = at;
+                }
+                at
             }
         };
         self.last = at;
         self.entries[at].1.clone()
     }
+
+    /// The entry of `key`, added (with `make`) when new.
+    fn find(&mut self, key: &str, make: impl FnOnce(&str) -> T) -> usize {
+        // A few distinct values (indicators) are found faster by comparing than by hashing.
+        let found = if self.entries.len() <= 16 {
+            self.entries.iter().position(|(k, _)| same(k, key))
+        } else {
+            self.index.get(key).copied()
+        };
+        found.unwrap_or_else(|| {
+            self.entries.push((key.to_owned(), make(key)));
+            self.index.insert(key.to_owned(), self.entries.len() - 1);
+            self.next.push(usize::MAX);
+            self.entries.len() - 1
+        })
+    }
+}
+
+/// Whether `a` and `b` are the same text, compared eight bytes at a time in line (cells are
+/// short: a call to `memcmp` would cost more than the comparison).
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().expect("eight bytes"));
+    let (x, y) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (xr, yr) = (x.remainder(), y.remainder());
+    x.zip(y).all(|(p, q)| word(p) == word(q)) && xr.iter().zip(yr).all(|(p, q)| p == q)
 }
 
 /// Rows as columns; row `i` is `unit[i]`, `year[i]`, ... read at `line[i]` of its place.
