@@ -139,6 +139,9 @@ pub struct Draws {
     low: Vec<u32>,
     /// Per cell: its law and the masses below and above its table (read for the tails only).
     tails: Vec<(Law, f64, f64)>,
+    /// Per cell the count its rare outcome gives (`lo + rare`; `NaN` for a fixed count), so
+    /// that a drawn row shows a rare outcome by comparison alone.
+    rare: Vec<f64>,
     special: Vec<Special>,
 }
 
@@ -150,6 +153,7 @@ impl Draws {
             entries: vec![0],
             low: vec![0],
             tails: Vec::new(),
+            rare: Vec::new(),
             special: Vec::new(),
         };
         for law in laws {
@@ -157,6 +161,11 @@ impl Draws {
                 Err(v) => d.fixed(v),
                 Ok(law) => d.slot(law),
             };
+            d.rare.push(if slot.rare == NEVER {
+                f64::NAN
+            } else {
+                f64::from(slot.lo + slot.rare)
+            });
             d.slots.push(slot);
             d.tails
                 .resize(d.slots.len(), (Law::Poisson { lambda: 0.0 }, 0.0, 0.0));
@@ -274,56 +283,43 @@ impl Draws {
             for (s, rng) in streams.iter_mut().zip(rngs.iter_mut()) {
                 *s = Wyrand::from(rng);
             }
-            let (mut total, mut rare) = ([0u64; GROUP], [false; GROUP]);
             for (chunk, slots) in slots.chunks(CHUNK).enumerate() {
                 let at = chunk * CHUNK;
-                for b in 0..m {
-                    let (mut stream, mut sum, mut any) = (streams[b], total[b], rare[b]);
+                for (b, stream) in streams[..m].iter_mut().enumerate() {
                     let row = &mut out[b * stride + at..][..slots.len()];
                     for (o, s) in row.iter_mut().zip(slots) {
-                        let outcome = self.outcome(s, stream.next_u64());
-                        any |= outcome == s.rare;
-                        let k = s.lo + outcome;
-                        sum += u64::from(k);
-                        *o = f64::from(k);
+                        *o = f64::from(s.lo + self.outcome(s, stream.next_u64()));
                     }
-                    (streams[b], total[b], rare[b]) = (stream, sum, any);
                 }
             }
+            let rare = &self.rare[cells.clone()];
             for (b, (rng, sum)) in rngs.iter_mut().zip(sums.iter_mut()).enumerate() {
                 let row = &mut out[b * stride..][..len];
-                *sum = self.rare(cells.clone(), rare[b], total[b], rng, row);
+                // A rare outcome is the count one past a table (or a special cell's index).
+                if row
+                    .iter()
+                    .zip(rare)
+                    .fold(false, |any, (x, r)| any | (x == r))
+                {
+                    self.redraw(cells.clone(), rng, row);
+                }
+                *sum = total(row);
             }
         }
     }
 
-    /// The sum of one replication's draws `row` of `cells` (table outcomes summing to `sum`),
-    /// after drawing its special cells and tails from `rng` when `rare`.
-    fn rare(
-        &self,
-        cells: Range<usize>,
-        rare: bool,
-        mut sum: u64,
-        rng: &mut ChaCha8Rng,
-        row: &mut [f64],
-    ) -> f64 {
-        if !rare {
-            return sum as f64;
-        }
+    /// Draw the special cells and the tails among one replication's draws `row` of `cells`
+    /// from `rng`.
+    #[cold]
+    fn redraw(&self, cells: Range<usize>, rng: &mut ChaCha8Rng, row: &mut [f64]) {
         let slots = &self.slots[cells.clone()];
-        let mut extra = 0.0;
         for ((o, s), c) in row.iter_mut().zip(slots).zip(cells) {
             if s.rare == 0 && s.buckets == 1 {
-                sum -= u64::from(s.lo);
                 *o = self.special(s, rng);
-                extra += *o;
             } else if s.rare != NEVER && *o == f64::from(s.lo + s.rare) {
-                let k = self.tail(c, rng.next_u64());
-                sum = sum - u64::from(s.lo + s.rare) + k;
-                *o = k as f64;
+                *o = self.tail(c, rng.next_u64()) as f64;
             }
         }
-        sum as f64 + extra
     }
 
     /// The outcome of slot `s` for the uniform `x`: a bucket of its table or its alias.
@@ -425,6 +421,20 @@ impl Wyrand {
         let t = u128::from(self.0) * u128::from(self.0 ^ 0xE703_7ED1_A0B4_28DB);
         (t as u64) ^ (t >> 64) as u64
     }
+}
+
+/// The sum of `row`, four running sums side by side (the order is fixed: the same row gives the
+/// same bits; drawn counts are whole numbers, summed exactly below 2^53).
+fn total(row: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let quads = row.chunks_exact(4);
+    let rest: f64 = quads.remainder().iter().sum();
+    for q in quads {
+        for (a, x) in acc.iter_mut().zip(q) {
+            *a += x;
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest
 }
 
 /// Walker's alias table (Vose's construction) for the probabilities `prob`, one bucket per
