@@ -1,5 +1,6 @@
-"""Time the sides of each workload in turn (round robin, so load drifts hit every side alike):
-wall time per run and peak resident memory from GNU time (`/usr/bin/time -f '%e %M'`; for a
+"""Time the sides of each workload in turn (round robin, so load drifts hit every side alike),
+each run starting with no unwritten output of the runs before (`sync`, untimed): wall time per
+run and peak resident memory from GNU time (`/usr/bin/time -f '%e %M'`; for a
 shell pipeline of several processes, the largest process). Prints a table of medians, ratios to
 ours and peak memory, and writes it as Markdown.
 
@@ -7,6 +8,7 @@ usage: bench.py COMMANDS.txt REPS OUT.md
 COMMANDS.txt: one `workload | side | shell command` per line; the side named `barometer` is ours.
 """
 
+import os
 import statistics
 import subprocess
 import sys
@@ -16,6 +18,8 @@ OURS = "barometer"
 
 
 def run(cmd):
+    # Untimed: write back what earlier runs wrote, so that no side waits on another's output.
+    os.sync()
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
         p = subprocess.run(
             ["/usr/bin/time", "-f", "%e %M", "-o", t.name, "sh", "-c", cmd],
