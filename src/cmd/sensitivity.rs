@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use barometer::atomic;
-use barometer::barometer::score;
+use barometer::barometer::score_panel;
 use barometer::chart::{
     self,
     sensitivity::{RankIntervals, SobolBars},
@@ -107,8 +107,8 @@ pub fn run(args: &Args) -> Result<()> {
         return Err(usage("--budget must be a non-negative amount"));
     }
     let def = Definition::load(args.barometer.as_deref())?;
-    let store = super::load_store(args.store.as_deref(), args.level, &[args.year])?;
-    let board = score(&store, &def, Geography::bundled(), args.year)?;
+    let panel = super::load_panel(args.store.as_deref(), args.level, &[args.year])?;
+    let board = score_panel(&panel, &def, Geography::bundled(), args.year)?;
     let problem = Problem::from_scoreboard(&board, &def)?;
     let key_id = match &args.key {
         Some(k) => k.clone(),
@@ -158,7 +158,7 @@ pub fn run(args: &Args) -> Result<()> {
         Rule::MinScore(s) => format!("score>={s}"),
         Rule::Top(t) => format!("top {t}"),
     };
-    let record = RunRecord::new(
+    let record = RunRecord::of(
         "sensitivity",
         &[
             ("year", args.year.to_string()),
@@ -179,7 +179,9 @@ pub fn run(args: &Args) -> Result<()> {
             ("bootstrap", args.bootstrap.to_string()),
         ],
         &def,
-        &store,
+        &panel.identity.origin,
+        &panel.identity.sha256,
+        &panel.identity.meta,
     );
     let mut jobs: Vec<Job> = vec![
         Box::new(|| {

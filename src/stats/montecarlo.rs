@@ -569,7 +569,11 @@ fn run<T: Kept>(
     let batch = (BATCH_BYTES / (cells * 8)).clamp(1, maxb);
     let batches = runs.div_ceil(batch);
     let range = |i: usize| i * batch..((i + 1) * batch).min(runs);
-    let min_len = (256 / batch).max(1);
+    // A worker's totals and scratch (n x n rank counters among them) are fresh memory: a few
+    // pieces of work per thread, not one per few batches.
+    let min_len = (256 / batch)
+        .max(batches / (8 * rayon::current_num_threads()))
+        .max(1);
     let tick = |rs: &Range<usize>| {
         let done = rs.clone().filter(|r| r % 1024 == 1023).count() as u64;
         if done > 0 {
