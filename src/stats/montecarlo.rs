@@ -562,11 +562,7 @@ fn run<T: Kept>(
     };
     // Replications a batch: resampled numerators of a batch take at most BATCH_BYTES.
     let cells = (n * k).max(1);
-    let maxb: usize = std::env::var("MAXB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(MAX_BATCH);
-    let batch = (BATCH_BYTES / (cells * 8)).clamp(1, maxb);
+    let batch = (BATCH_BYTES / (cells * 8)).clamp(1, MAX_BATCH);
     let batches = runs.div_ceil(batch);
     let range = |i: usize| i * batch..((i + 1) * batch).min(runs);
     // A worker's totals and scratch (n x n rank counters among them) are fresh memory: a few

@@ -467,12 +467,7 @@ impl Problem {
     /// [`Problem::replicate`] with the numerators drawn already (`counts`), or the observed
     /// ones (`None`). Indicator by indicator: values, reference, points and
     /// composite inputs, added to the units' sums at once.
-    pub fn replicate_drawn(
-        &self,
-        c: &Choice,
-        counts: Option<Counts<'_>>,
-        work: &mut Work,
-    ) {
+    pub fn replicate_drawn(&self, c: &Choice, counts: Option<Counts<'_>>, work: &mut Work) {
         let (n, k) = (self.n(), self.k());
         work.reset(n, k);
         work.set_weights(&c.weights, c.dropped);
