@@ -61,6 +61,8 @@ impl Sheet {
 /// equal inputs give equal bytes.
 pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>> {
     let mut book = Workbook::new();
+    // Excel's own zip level: about a third less time than the default 6 for ~5 % more bytes.
+    book.set_zip_compression_level(3);
     if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.parse::<i64>().ok())
@@ -70,6 +72,7 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>> {
         );
     }
     let bold = Format::new().set_bold();
+    let plain = Format::new();
     let euro = Format::new().set_num_format(EURO_FORMAT);
     let percent = Format::new().set_num_format("0.00%");
     let decimals: Vec<Format> = (0..10)
@@ -88,27 +91,45 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>> {
         for (c, h) in sheet.header.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, h, &bold)?;
         }
+        // Each column's number format is set once on the column (looked up per cell by column
+        // number); a cell of another kind names its format (looked up by the format's hash).
+        let mut kinds: Vec<Option<Kind>> = vec![None; sheet.header.len()];
+        for row in &sheet.rows {
+            for (kind, v) in kinds.iter_mut().zip(row) {
+                if kind.is_none() {
+                    *kind = Kind::of(v);
+                }
+            }
+        }
+        let format = |k: Kind| match k {
+            Kind::Plain => &plain,
+            Kind::Decimals(d) => &decimals[d.min(9)],
+            Kind::Euro => &euro,
+            Kind::Percent => &percent,
+        };
+        for (c, kind) in kinds.iter().enumerate() {
+            if let Some(k @ (Kind::Decimals(_) | Kind::Euro | Kind::Percent)) = kind {
+                ws.set_column_format(c as u16, format(*k))?;
+            }
+        }
         for (r, row) in sheet.rows.iter().enumerate() {
             let r = r as u32 + 1;
             for (c, v) in row.iter().enumerate() {
-                let c = c as u16;
-                match v {
-                    Value::Empty => {}
+                let x = match v {
+                    Value::Empty => continue,
                     Value::Text(t) => {
-                        ws.write_string(r, c, t)?;
+                        ws.write_string(r, c as u16, t)?;
+                        continue;
                     }
-                    Value::Int(i) => {
-                        ws.write_number(r, c, *i as f64)?;
-                    }
-                    Value::Number(x, d) => {
-                        ws.write_number_with_format(r, c, *x, &decimals[(*d).min(9)])?;
-                    }
-                    Value::Euro(cents) => {
-                        ws.write_number_with_format(r, c, *cents as f64 / 100.0, &euro)?;
-                    }
-                    Value::Percent(x) => {
-                        ws.write_number_with_format(r, c, *x, &percent)?;
-                    }
+                    Value::Int(i) => *i as f64,
+                    Value::Number(x, _) | Value::Percent(x) => *x,
+                    Value::Euro(cents) => *cents as f64 / 100.0,
+                };
+                let kind = Kind::of(v).expect("a number");
+                if kinds.get(c).copied().flatten() == Some(kind) {
+                    ws.write_number(r, c as u16, x)?;
+                } else {
+                    ws.write_number_with_format(r, c as u16, x, format(kind))?;
                 }
             }
         }
@@ -117,6 +138,28 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>> {
         ws.autofit();
     }
     Ok(book.save_to_buffer()?)
+}
+
+/// How a number cell is shown: its format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Plain,
+    Decimals(usize),
+    Euro,
+    Percent,
+}
+
+impl Kind {
+    /// The kind of a number cell; `None` for text and empty cells.
+    fn of(v: &Value) -> Option<Kind> {
+        match v {
+            Value::Empty | Value::Text(_) => None,
+            Value::Int(_) => Some(Kind::Plain),
+            Value::Number(_, d) => Some(Kind::Decimals((*d).min(9))),
+            Value::Euro(_) => Some(Kind::Euro),
+            Value::Percent(_) => Some(Kind::Percent),
+        }
+    }
 }
 
 /// The run record's comment lines (`# key: value`) as key/value pairs.
