@@ -202,14 +202,22 @@ impl Work {
     /// Composites from the sums, then ranks.
     fn finish(&mut self, aggregation: Aggregation) {
         self.composite.clear();
-        self.composite
-            .extend(self.sums.iter().zip(&self.wsums).map(|(&s, &wsum)| {
+        let pairs = self.sums.iter().zip(&self.wsums);
+        if aggregation == Aggregation::Arithmetic {
+            // The usual composite: no call per unit, so the divisions go side by side in vectors.
+            self.composite.extend(pairs.map(|(&s, &wsum)| {
+                let q = s / wsum;
+                if wsum > 0.0 { q } else { f64::NAN }
+            }));
+        } else {
+            self.composite.extend(pairs.map(|(&s, &wsum)| {
                 if wsum > 0.0 {
                     aggregation.finish(s, wsum)
                 } else {
                     f64::NAN
                 }
             }));
+        }
         self.ranks.resize(self.composite.len(), 0);
         self.ranker
             .rank(&self.weighted, &self.composite, &mut self.ranks);
