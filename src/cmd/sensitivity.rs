@@ -100,8 +100,8 @@ pub fn run(args: &Args) -> Result<()> {
         Some(v) => Factor::parse_list(v)?,
         None => FACTORS.to_vec(),
     };
-    if args.runs == 0 {
-        return Err(usage("--runs must be at least 1"));
+    if args.runs == 0 || args.runs > u64::from(u32::MAX) {
+        return Err(usage("--runs must be between 1 and 4294967295"));
     }
     if !(args.budget.is_finite() && args.budget >= 0.0) {
         return Err(usage("--budget must be a non-negative amount"));

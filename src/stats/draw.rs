@@ -14,6 +14,7 @@
 use rand::Rng;
 use rand::rngs::ChaCha8Rng;
 use rand_distr::{Binomial as ExactBinomial, Distribution, Poisson as ExactPoisson};
+use rayon::prelude::*;
 use statrs::distribution::{Binomial, Discrete, DiscreteCDF, Poisson};
 use std::ops::Range;
 
@@ -125,6 +126,94 @@ enum Special {
     Fixed(f64),
 }
 
+/// Cells whose tables one task builds (in parallel with the others).
+const TASK: usize = 1024;
+
+/// How one cell will draw, decided apart from the other cells.
+#[derive(Clone, Copy)]
+enum Plan {
+    /// Always this count.
+    Fixed(f64),
+    /// An alias table over `lo..lo + len` and the tails.
+    Table { law: Law, lo: u64, len: usize },
+    /// rand_distr's sampler: its table would be too long.
+    Exact(Law),
+}
+
+impl Plan {
+    /// The plan of a cell drawn from `law`: a fixed count when the law has no spread, else a
+    /// table of the counts within [`SPREAD`] standard deviations (and one more) unless it
+    /// would be longer than [`MAX_TABLE`].
+    fn of(law: Law) -> Plan {
+        let (mean, sd) = law.mean_sd();
+        if !(sd > 0.0 && sd.is_finite()) {
+            return Plan::Fixed(mean.round());
+        }
+        let lo = (mean - SPREAD * sd - 1.0).floor().max(0.0) as u64;
+        let hi = ((mean + SPREAD * sd + 1.0).ceil().min(law.top() as f64) as u64).max(lo);
+        let len = (hi - lo + 1) as usize;
+        if len >= MAX_TABLE || hi >= u64::from(u32::MAX) {
+            return Plan::Exact(law);
+        }
+        Plan::Table { law, lo, len }
+    }
+}
+
+/// One task's share of the tables: its cells' slots and laws, and their parts of the tables.
+struct Part<'a> {
+    slots: &'a [Slot],
+    laws: &'a [Result<Law, f64>],
+    entries: &'a mut [u32],
+    low: &'a mut [u32],
+    tails: &'a mut [(Law, f64, f64)],
+}
+
+/// Scratch space of [`alias`].
+#[derive(Default)]
+struct Scratch {
+    prob: Vec<f64>,
+    q: Vec<f64>,
+    alias: Vec<usize>,
+    small: Vec<usize>,
+    large: Vec<usize>,
+}
+
+impl Part<'_> {
+    /// Build the tables of the part's table cells: the masses of `lo..=hi` by the ratio of
+    /// successive masses from statrs' `P(X = lo)`, the tails' mass as the rest, then the alias
+    /// table into `entries` (per bucket the cut-off's top 16 bits and the alias) and `low`.
+    fn build(self, scratch: &mut Scratch) {
+        let base = self.slots.iter().find(|s| s.at > 0).map_or(0, |s| s.at) as usize;
+        for ((s, law), tail) in self.slots.iter().zip(self.laws).zip(self.tails) {
+            let Ok(law) = *law else { continue };
+            if s.at == 0 {
+                continue;
+            }
+            let (lo, hi) = (u64::from(s.lo), u64::from(s.lo + s.rare) - 1);
+            let below = if lo == 0 { 0.0 } else { law.cdf(lo - 1) };
+            let above = law.sf(hi);
+            let prob = &mut scratch.prob;
+            prob.clear();
+            let mut pmf = law.pmf(lo);
+            for k in lo..=hi {
+                prob.push(pmf);
+                if k < hi {
+                    pmf *= law.up(k);
+                }
+            }
+            prob.push(below + above);
+            let at = s.at as usize - base;
+            let buckets = s.buckets as usize;
+            alias(
+                scratch,
+                &mut self.entries[at..at + buckets],
+                &mut self.low[at..at + buckets],
+            );
+            *tail = (law, below, above);
+        }
+    }
+}
+
 /// The resampling of every cell of a problem, set up once per run.
 #[derive(Debug, Clone)]
 pub struct Draws {
@@ -146,30 +235,59 @@ pub struct Draws {
 }
 
 impl Draws {
-    /// Samplers for `laws`, one per cell (`Err(v)`: the count is fixed at `v`).
+    /// Samplers for `laws`, one per cell (`Err(v)`: the count is fixed at `v`). The cells are
+    /// planned and their tables laid out in cell order, then the tables are built in parallel.
     pub fn new(laws: impl IntoIterator<Item = Result<Law, f64>>) -> Draws {
+        let laws: Vec<Result<Law, f64>> = laws.into_iter().collect();
+        let plans: Vec<Plan> = laws
+            .par_iter()
+            .map(|law| law.map_or_else(Plan::Fixed, Plan::of))
+            .collect();
         let mut d = Draws {
-            slots: Vec::new(),
+            slots: Vec::with_capacity(laws.len()),
             entries: vec![0],
             low: vec![0],
             tails: Vec::new(),
-            rare: Vec::new(),
+            rare: Vec::with_capacity(laws.len()),
             special: Vec::new(),
         };
-        for law in laws {
-            let slot = match law {
-                Err(v) => d.fixed(v),
-                Ok(law) => d.slot(law),
-            };
+        let mut end = 1;
+        for plan in plans {
+            let slot = d.add(plan, &mut end);
             d.rare.push(if slot.rare == NEVER {
                 f64::NAN
             } else {
                 f64::from(slot.lo + slot.rare)
             });
             d.slots.push(slot);
-            d.tails
-                .resize(d.slots.len(), (Law::Poisson { lambda: 0.0 }, 0.0, 0.0));
         }
+        d.entries.resize(end, 0);
+        d.low.resize(end, 0);
+        d.tails
+            .resize(laws.len(), (Law::Poisson { lambda: 0.0 }, 0.0, 0.0));
+        let mut parts = Vec::new();
+        let (mut entries, mut low) = (&mut d.entries[1..], &mut d.low[1..]);
+        let chunks = d.slots.chunks(TASK).zip(laws.chunks(TASK));
+        for ((slots, laws), tails) in chunks.zip(d.tails.chunks_mut(TASK)) {
+            let len: usize = slots
+                .iter()
+                .filter(|s| s.at > 0)
+                .map(|s| s.buckets as usize)
+                .sum();
+            let (e, rest) = std::mem::take(&mut entries).split_at_mut(len);
+            let (l, rest_low) = std::mem::take(&mut low).split_at_mut(len);
+            (entries, low) = (rest, rest_low);
+            parts.push(Part {
+                slots,
+                laws,
+                entries: e,
+                low: l,
+                tails,
+            });
+        }
+        parts
+            .into_par_iter()
+            .for_each_init(Scratch::default, |scratch, part| part.build(scratch));
         d
     }
 
@@ -198,50 +316,31 @@ impl Draws {
         }
     }
 
-    fn slot(&mut self, law: Law) -> Slot {
-        let (mean, sd) = law.mean_sd();
-        if !(sd > 0.0 && sd.is_finite()) {
-            return self.fixed(mean.round());
-        }
-        let lo = (mean - SPREAD * sd - 1.0).floor().max(0.0) as u64;
-        let hi = ((mean + SPREAD * sd + 1.0).ceil().min(law.top() as f64) as u64).max(lo);
-        let len = (hi - lo + 1) as usize;
-        if len >= MAX_TABLE || self.entries.len() + len >= MAX_ENTRIES || hi >= u64::from(u32::MAX)
-        {
-            let exact = match law {
-                Law::Binomial { n, p } => ExactBinomial::new(n, p).map(Special::Binomial).ok(),
-                Law::Poisson { lambda } => ExactPoisson::new(lambda).map(Special::Poisson).ok(),
-            };
-            return match exact {
-                Some(exact) => self.add_special(exact),
-                None => self.fixed(mean.round()),
-            };
-        }
-        // Probabilities of lo..=hi by the ratio of successive masses from statrs' P(X = lo),
-        // then the tails' mass as the rest.
-        let below = if lo == 0 { 0.0 } else { law.cdf(lo - 1) };
-        let above = law.sf(hi);
-        let mut prob = Vec::with_capacity(len + 1);
-        let mut pmf = law.pmf(lo);
-        for k in lo..=hi {
-            prob.push(pmf);
-            if k < hi {
-                pmf *= law.up(k);
+    /// The slot of the next cell, as `plan` says: its table at `end` (which it advances)
+    /// unless all tables would then exceed [`MAX_ENTRIES`], when it draws with rand_distr as a
+    /// cell with too long a table does.
+    fn add(&mut self, plan: Plan, end: &mut usize) -> Slot {
+        let law = match plan {
+            Plan::Fixed(v) => return self.fixed(v),
+            Plan::Table { lo, len, .. } if *end + len < MAX_ENTRIES => {
+                let at = *end;
+                *end += len + 1;
+                return Slot {
+                    lo: lo as u32,
+                    at: at as u32,
+                    buckets: len as u32 + 1,
+                    rare: len as u32,
+                };
             }
-        }
-        prob.push(below + above);
-        let at = self.entries.len();
-        for (cut, alias) in alias(&prob) {
-            self.entries
-                .push(((cut >> 32) as u32) << 16 | u32::from(alias));
-            self.low.push(cut as u32);
-        }
-        self.tails.push((law, below, above));
-        Slot {
-            lo: lo as u32,
-            at: at as u32,
-            buckets: len as u32 + 1,
-            rare: len as u32,
+            Plan::Table { law, .. } | Plan::Exact(law) => law,
+        };
+        let exact = match law {
+            Law::Binomial { n, p } => ExactBinomial::new(n, p).map(Special::Binomial).ok(),
+            Law::Poisson { lambda } => ExactPoisson::new(lambda).map(Special::Poisson).ok(),
+        };
+        match exact {
+            Some(exact) => self.add_special(exact),
+            None => self.fixed(law.mean_sd().0.round()),
         }
     }
 
@@ -310,15 +409,21 @@ impl Draws {
 
     /// Draw the special cells and the tails among one replication's draws `row` of `cells`
     /// from `rng`.
+    /// Only the cells whose draw is their rare count are looked at (a special cell's draw
+    /// always is).
     #[cold]
     fn redraw(&self, cells: Range<usize>, rng: &mut ChaCha8Rng, row: &mut [f64]) {
-        let slots = &self.slots[cells.clone()];
-        for ((o, s), c) in row.iter_mut().zip(slots).zip(cells) {
-            if s.rare == 0 && s.buckets == 1 {
-                *o = self.special(s, rng);
-            } else if s.rare != NEVER && *o == f64::from(s.lo + s.rare) {
-                *o = self.tail(c, rng.next_u64()) as f64;
+        let rare = &self.rare[cells.clone()];
+        for ((o, &r), c) in row.iter_mut().zip(rare).zip(cells) {
+            if *o != r {
+                continue;
             }
+            let s = &self.slots[c];
+            *o = if s.rare == 0 && s.buckets == 1 {
+                self.special(s, rng)
+            } else {
+                self.tail(c, rng.next_u64()) as f64
+            };
         }
     }
 
@@ -437,15 +542,29 @@ fn total(row: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest
 }
 
-/// Walker's alias table (Vose's construction) for the probabilities `prob`, one bucket per
-/// outcome: bucket `i` yields `i` when the uniform within it falls below its cut-off, else its
-/// alias. Per bucket the cut-off, a 48-bit fraction, and the alias.
-fn alias(prob: &[f64]) -> Vec<(u64, u16)> {
+/// Walker's alias table (Vose's construction) for the probabilities `scratch.prob`, one bucket
+/// per outcome: bucket `i` yields `i` when the uniform within it falls below its cut-off (a
+/// 48-bit fraction), else its alias. Per bucket the cut-off's top 16 bits and the alias into
+/// `entries`, its low 32 bits into `low`.
+fn alias(scratch: &mut Scratch, entries: &mut [u32], low: &mut [u32]) {
+    let Scratch {
+        prob,
+        q,
+        alias,
+        small,
+        large,
+    } = scratch;
     let m = prob.len();
     let total: f64 = prob.iter().sum();
-    let mut q: Vec<f64> = (0..m).map(|i| prob[i] / total * m as f64).collect();
-    let mut alias: Vec<usize> = (0..m).collect();
-    let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..m).partition(|&i| q[i] < 1.0);
+    q.clear();
+    q.extend(prob.iter().map(|&p| p / total * m as f64));
+    alias.clear();
+    alias.extend(0..m);
+    small.clear();
+    large.clear();
+    for (i, &x) in q.iter().enumerate() {
+        if x < 1.0 { &mut *small } else { &mut *large }.push(i);
+    }
     while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
         alias[s] = l;
         q[l] -= 1.0 - q[s];
@@ -455,23 +574,25 @@ fn alias(prob: &[f64]) -> Vec<(u64, u16)> {
         }
     }
     // Left over by rounding: keep their own outcome.
-    for i in large.into_iter().chain(small) {
+    for &i in large.iter().chain(small.iter()) {
         q[i] = 1.0;
     }
     const FULL: f64 = 281_474_976_710_656.0; // 2^48
-    q.iter()
-        .zip(alias)
+    for (i, ((&q, &a), (e, l))) in q
+        .iter()
+        .zip(alias.iter())
+        .zip(entries.iter_mut().zip(low.iter_mut()))
         .enumerate()
-        .map(|(i, (&q, a))| {
-            // A full bucket yields its own outcome whatever the cut-off.
-            let (cut, a) = if q >= 1.0 {
-                (0, i)
-            } else {
-                ((q * FULL) as u64, a)
-            };
-            (cut, a as u16)
-        })
-        .collect()
+    {
+        // A full bucket yields its own outcome whatever the cut-off.
+        let (cut, a) = if q >= 1.0 {
+            (0, i)
+        } else {
+            ((q * FULL) as u64, a)
+        };
+        *e = ((cut >> 32) as u32) << 16 | a as u32;
+        *l = cut as u32;
+    }
 }
 
 #[cfg(test)]

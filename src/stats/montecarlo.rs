@@ -219,7 +219,7 @@ pub enum Rule {
 /// Options of a Monte Carlo run.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Replications.
+    /// Replications (at most `u32::MAX`: per-unit counters are 32-bit).
     pub runs: u64,
     /// Seed.
     pub seed: u64,
@@ -294,8 +294,9 @@ impl Engine {
 struct Acc {
     /// Exact rank histograms (`n x n`, unit-major) when ranks are counted, else empty.
     hist: Vec<u32>,
-    /// Points per cell (indicator-major), counted when counts are resampled.
-    points: Vec<u64>,
+    /// Points per cell (indicator-major), counted when counts are resampled (as the
+    /// histograms, in 32 bits: `--runs` is at most `u32::MAX`).
+    points: Vec<u32>,
     /// Replications per (reference, margin) pair, when they are not.
     pairs: Vec<u64>,
     eligible: Vec<u64>,
@@ -315,7 +316,10 @@ impl Acc {
     fn merge(mut self, b: Acc) -> Acc {
         let add = |x: &mut [u64], y: &[u64]| x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
         self.hist.iter_mut().zip(&b.hist).for_each(|(x, y)| *x += y);
-        add(&mut self.points, &b.points);
+        self.points
+            .iter_mut()
+            .zip(&b.points)
+            .for_each(|(x, y)| *x += y);
         add(&mut self.pairs, &b.pairs);
         add(&mut self.eligible, &b.eligible);
         add(&mut self.cents, &b.cents);
@@ -338,8 +342,9 @@ const MAX_BATCH: usize = 16;
 pub const HISTOGRAM_UNITS: usize = 1024;
 
 /// Bytes of kept ranks at most: beyond `runs x units x 2` of this, units are taken in blocks and
-/// the replications are run again for each block (same seeds, same ranks).
-pub const RANK_MEMORY: usize = 256 << 20;
+/// the replications are run again for each block (same seeds, same ranks). 512 MiB keeps
+/// 20,000 sectors x the default 10,000 runs (400 MB) in one pass.
+pub const RANK_MEMORY: usize = 512 << 20;
 
 /// How the rank quantiles are obtained: histograms, or kept ranks in blocks of `block` units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -522,7 +527,7 @@ impl Runner<'_> {
             Engine::Tables(t) => acc.pairs[t.pair(levels)] += 1,
             Engine::Noise(_) => {
                 for (p, &v) in acc.points.iter_mut().zip(&w.points) {
-                    *p += u64::from(v == 1);
+                    *p += u32::from(v == 1);
                 }
             }
         }
@@ -617,22 +622,32 @@ fn run<T: Kept>(
                     .reduce(|| runner.new_acc(), Acc::merge);
                 first_acc.get_or_insert(acc);
                 let rows = &*rows;
+                // A tile of units at a time: each replication's row gives the tile's ranks
+                // from one or two cache lines, gathered into a column per unit.
                 quantiles[first..first + width]
-                    .par_iter_mut()
+                    .par_chunks_mut(TILE)
                     .enumerate()
                     .for_each_init(
-                        || Vec::with_capacity(runs),
-                        |column, (b, q)| {
-                            column.clear();
-                            column.extend(rows.iter().skip(b).step_by(width).map(|c| c.get()));
-                            *q = LEVELS.map(|p| order_statistic(column, p));
+                        // Columns a little more than `runs` apart: a power-of-two distance
+                        // would put the tile's columns in the same cache sets.
+                        || vec![0u32; (runs + 16) * TILE],
+                        |columns, (t, qs)| {
+                            let (b, stride) = (t * TILE, runs + 16);
+                            for (r, row) in rows.chunks_exact(width).enumerate() {
+                                for (u, c) in row[b..b + qs.len()].iter().enumerate() {
+                                    columns[u * stride + r] = c.get();
+                                }
+                            }
+                            for (q, column) in qs.iter_mut().zip(columns.chunks_exact_mut(stride)) {
+                                *q = order_statistics(&mut column[..runs]);
+                            }
                         },
                     );
             }
             first_acc.unwrap_or_else(|| runner.new_acc())
         }
     };
-    let mut points = acc.points;
+    let mut points: Vec<u64> = acc.points.iter().map(|&p| u64::from(p)).collect();
     if let Engine::Tables(t) = &runner.engine {
         for (pair, &count) in acc.pairs.iter().enumerate() {
             let table = t.points(pair / space.margins.len(), pair % space.margins.len());
@@ -663,17 +678,33 @@ fn run<T: Kept>(
     }
 }
 
+/// Units whose kept ranks are gathered together for their quantiles.
+const TILE: usize = 32;
+
 /// The levels of the reported quantiles: median, 5 % and 95 %.
 const LEVELS: [f64; 3] = [0.5, 0.05, 0.95];
 
-/// The rank at 1-based position `max(1, ceil(p R))` of the `R` ranks in `column` (reordered):
-/// the same as [`quantile`] of their histogram.
-fn order_statistic(column: &mut [u32], p: f64) -> u32 {
-    let need = (p * column.len() as f64).ceil().max(1.0) as usize;
-    match column.len() {
-        0 => 0,
-        len => *column.select_nth_unstable(need.min(len) - 1).1,
+/// The ranks at the [`LEVELS`], each at 1-based position `max(1, ceil(p R))` of the `R` ranks
+/// in `column` (reordered): the same as [`quantile`] of their histogram. The median is
+/// selected first, then the 5 % among the ranks below it and the 95 % among those above.
+fn order_statistics(column: &mut [u32]) -> [u32; 3] {
+    let len = column.len();
+    if len == 0 {
+        return [0; 3];
     }
+    let [m, lo, hi] = LEVELS.map(|p| ((p * len as f64).ceil().max(1.0) as usize).min(len) - 1);
+    let (below, &mut median, above) = column.select_nth_unstable(m);
+    let low = if lo < m {
+        *below.select_nth_unstable(lo).1
+    } else {
+        median
+    };
+    let high = if hi > m {
+        *above.select_nth_unstable(hi - m - 1).1
+    } else {
+        median
+    };
+    [median, low, high]
 }
 
 /// The smallest rank whose cumulative share reaches `p` (inverse empirical CDF, type 1).
@@ -814,19 +845,31 @@ mod tests {
             Quantiles::choose(300, 10, RANK_MEMORY),
             Quantiles::Histogram
         );
-        // 20,000 sectors: 1,000 runs kept whole (40 MB), 100,000 runs in 15 blocks of 1,342 units.
+        // 20,000 sectors: 1,000 and 10,000 runs kept whole (40 and 400 MB), 100,000 runs in 8
+        // blocks of 2,684 units.
         let whole = Quantiles::choose(20_000, 1_000, RANK_MEMORY);
         assert_eq!(
             (whole, whole.passes(20_000)),
             (Quantiles::Kept { block: 20_000 }, 1)
         );
         assert_eq!(
-            Quantiles::choose(20_000, 100_000, RANK_MEMORY).passes(20_000),
-            15
+            Quantiles::choose(20_000, 10_000, RANK_MEMORY).passes(20_000),
+            1
         );
-        let mut column = vec![3, 1, 2, 2, 9, 1, 1, 4, 5, 2];
-        let q = [0.5, 0.05, 0.95, 1.0].map(|p| order_statistic(&mut column, p));
-        assert_eq!(q, [2, 1, 9, 9]);
+        assert_eq!(
+            Quantiles::choose(20_000, 100_000, RANK_MEMORY).passes(20_000),
+            8
+        );
+        let column = [3, 1, 2, 2, 9, 1, 1, 4, 5, 2];
+        assert_eq!(order_statistics(&mut column.clone()), [2, 1, 9]);
+        let mut hist = [0; 10];
+        column.iter().for_each(|&r| hist[r as usize - 1] += 1);
+        assert_eq!(
+            order_statistics(&mut column.clone()),
+            LEVELS.map(|p| quantile(&hist, p))
+        );
+        assert_eq!(order_statistics(&mut [7]), [7; 3]);
+        assert_eq!(order_statistics(&mut [4, 2]), [2, 2, 4]);
     }
 
     #[test]

@@ -479,8 +479,27 @@ impl Problem {
         let (n, k) = (self.n(), self.k());
         work.reset(n, k);
         work.set_weights(&c.weights, c.dropped);
+        // The barometer's own composite over drawn counts against the Flemish reference: one
+        // pass per indicator.
+        let fused = c.reference == RefRule::Flanders
+            && c.normalisation == Normalisation::RelativeExcess
+            && c.aggregation == Aggregation::Arithmetic;
         for j in 0..k {
             let cells = j * n..(j + 1) * n;
+            if let (Some((noise, (num, sums))), true) = (counts, fused) {
+                let column = Column {
+                    sign: self.sign[j],
+                    reference: sums[j] / noise.den_sums[j],
+                    margin: c.margin,
+                    weight: work.weights[j],
+                };
+                column.add(
+                    (&num[cells.clone()], &noise.den[cells.clone()]),
+                    &mut work.points[cells],
+                    (&mut work.weighted, &mut work.sums, &mut work.wsums),
+                );
+                continue;
+            }
             let sums = match counts {
                 Some((noise, (num, sums))) => {
                     let den = &noise.den[cells.clone()];
@@ -513,6 +532,61 @@ impl Problem {
             );
         }
         work.finish(c.aggregation);
+    }
+}
+
+/// One indicator of a replication scored against the Flemish reference with the relative
+/// excess in an arithmetic composite (the barometer's own method).
+struct Column {
+    sign: f64,
+    reference: f64,
+    margin: f64,
+    weight: f64,
+}
+
+impl Column {
+    /// Values, points, composite inputs and their addition to the units' sums in one pass:
+    /// the same operations as [`Problem::points`], [`Problem::composite_input`] and
+    /// [`add_terms`] one after the other, so the same bits.
+    fn add(
+        &self,
+        (num, den): (&[f64], &[f64]),
+        points: &mut [u8],
+        (weighted, sums, wsums): (&mut [f64], &mut [f64], &mut [f64]),
+    ) {
+        let Column {
+            sign,
+            reference,
+            margin,
+            weight: w,
+        } = *self;
+        let (r, cut, unknown) = (
+            sign * reference,
+            margin * reference.abs(),
+            reference.is_nan(),
+        );
+        let counts = num.iter().zip(den).zip(points.iter_mut());
+        let summed = weighted
+            .iter_mut()
+            .zip(sums.iter_mut())
+            .zip(wsums.iter_mut());
+        for (((&x, &d), p), ((score, s), wsum)) in counts.zip(summed) {
+            let v = x / d;
+            *p = if v.is_nan() || unknown {
+                u8::MAX
+            } else {
+                u8::from(sign * (v - reference) > cut)
+            };
+            *score += if *p == 1 { w } else { 0.0 };
+            let y = if reference == 0.0 {
+                f64::NAN
+            } else {
+                (sign * v - r) / r.abs()
+            };
+            let used = !y.is_nan() && w > 0.0;
+            *s += if used { w * y } else { 0.0 };
+            *wsum += if used { w } else { 0.0 };
+        }
     }
 }
 
