@@ -17,6 +17,7 @@ use rand_distr::{Binomial as ExactBinomial, Distribution, Poisson as ExactPoisso
 use rayon::prelude::*;
 use statrs::distribution::{Binomial, Discrete, DiscreteCDF, Poisson};
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Replications drawn together by [`Draws::fill`], [`CHUNK`] cells at a time.
 const GROUP: usize = 16;
@@ -232,7 +233,18 @@ pub struct Draws {
     /// that a drawn row shows a rare outcome by comparison alone.
     rare: Vec<f64>,
     special: Vec<Special>,
+    /// The cells that draw (all but fixed counts), in cell order, and their slots.
+    live: Vec<u32>,
+    live_slots: Vec<Slot>,
+    /// Per cell its fixed count (0 for a cell that draws).
+    base: Vec<f64>,
+    /// Distinct for each set of samplers built (clones share it): tells a buffer whose fixed
+    /// counts it holds.
+    id: u64,
 }
+
+/// The next [`Draws::id`].
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Draws {
     /// Samplers for `laws`, one per cell (`Err(v)`: the count is fixed at `v`). The cells are
@@ -250,6 +262,10 @@ impl Draws {
             tails: Vec::new(),
             rare: Vec::with_capacity(laws.len()),
             special: Vec::new(),
+            live: Vec::new(),
+            live_slots: Vec::new(),
+            base: Vec::with_capacity(laws.len()),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         };
         let mut end = 1;
         for plan in plans {
@@ -259,6 +275,13 @@ impl Draws {
             } else {
                 f64::from(slot.lo + slot.rare)
             });
+            if slot.rare == NEVER {
+                d.base.push(f64::from(slot.lo));
+            } else {
+                d.live.push(d.slots.len() as u32);
+                d.live_slots.push(slot);
+                d.base.push(0.0);
+            }
             d.slots.push(slot);
         }
         d.entries.resize(end, 0);
@@ -354,12 +377,25 @@ impl Draws {
         self.slots.is_empty()
     }
 
+    /// The counts of `cells` that never change (0 for a cell that draws): a row that
+    /// [`Draws::fill`] draws into must hold them first.
+    pub fn fixed_counts(&self, cells: Range<usize>) -> &[f64] {
+        &self.base[cells]
+    }
+
+    /// This set of samplers' identity (the same for its clones).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// One draw of each cell in `cells` for each replication of `rngs`: replication `b`'s draws
-    /// into `out[b * stride..][..cells.len()]` and their sum into `sums[b]`. Per replication one
-    /// wyrand stream (seeded from its `rng`; cells with a fixed count ignore theirs) gives one
-    /// uniform per cell, in cell order: one table read and no branch. The replications of a
-    /// group take [`CHUNK`] cells in turn, so they read those cells' tables while they are in
-    /// cache. rand_distr's samplers and the tails, rare, are drawn after, further from each
+    /// into `out[b * stride..][..cells.len()]` and their sum into `sums[b]`. The cells with a
+    /// fixed count are not written: each row must hold [`Draws::fixed_counts`] already (a
+    /// missing cell or a zero numerator, more than half the cells of the sector demo, costs
+    /// nothing). Per replication one wyrand stream (seeded from its `rng`) gives one uniform per
+    /// cell that draws, in cell order: one table read and no branch. The replications of a
+    /// group take [`CHUNK`] such cells in turn, so they read those cells' tables while they are
+    /// in cache. rand_distr's samplers and the tails, rare, are drawn after, further from each
     /// replication's `rng`. A replication draws the same numbers in any batch.
     pub fn fill(
         &self,
@@ -369,8 +405,10 @@ impl Draws {
         stride: usize,
         sums: &mut [f64],
     ) {
-        let slots = &self.slots[cells.clone()];
-        let len = slots.len();
+        let len = cells.len();
+        let first = self.live.partition_point(|&c| (c as usize) < cells.start);
+        let last = self.live.partition_point(|&c| (c as usize) < cells.end);
+        let (live, slots) = (&self.live[first..last], &self.live_slots[first..last]);
         for (g, (rngs, sums)) in rngs
             .chunks_mut(GROUP)
             .zip(sums.chunks_mut(GROUP))
@@ -382,12 +420,12 @@ impl Draws {
             for (s, rng) in streams.iter_mut().zip(rngs.iter_mut()) {
                 *s = Wyrand::from(rng);
             }
-            for (chunk, slots) in slots.chunks(CHUNK).enumerate() {
-                let at = chunk * CHUNK;
+            for (live, slots) in live.chunks(CHUNK).zip(slots.chunks(CHUNK)) {
                 for (b, stream) in streams[..m].iter_mut().enumerate() {
-                    let row = &mut out[b * stride + at..][..slots.len()];
-                    for (o, s) in row.iter_mut().zip(slots) {
-                        *o = f64::from(s.lo + self.outcome(s, stream.next_u64()));
+                    let row = &mut out[b * stride..][..len];
+                    for (&c, s) in live.iter().zip(slots) {
+                        row[c as usize - cells.start] =
+                            f64::from(s.lo + self.outcome(s, stream.next_u64()));
                     }
                 }
             }
@@ -411,19 +449,31 @@ impl Draws {
     /// from `rng`.
     /// Only the cells whose draw is their rare count are looked at (a special cell's draw
     /// always is).
+    /// Eight cells are compared at once, side by side, and looked at one by one only when one
+    /// of them is rare.
     #[cold]
     fn redraw(&self, cells: Range<usize>, rng: &mut ChaCha8Rng, row: &mut [f64]) {
         let rare = &self.rare[cells.clone()];
-        for ((o, &r), c) in row.iter_mut().zip(rare).zip(cells) {
-            if *o != r {
+        for (k, (row, rare)) in row.chunks_mut(8).zip(rare.chunks(8)).enumerate() {
+            if !row
+                .iter()
+                .zip(rare)
+                .fold(false, |any, (x, r)| any | (x == r))
+            {
                 continue;
             }
-            let s = &self.slots[c];
-            *o = if s.rare == 0 && s.buckets == 1 {
-                self.special(s, rng)
-            } else {
-                self.tail(c, rng.next_u64()) as f64
-            };
+            for (i, (o, &r)) in row.iter_mut().zip(rare).enumerate() {
+                if *o != r {
+                    continue;
+                }
+                let c = cells.start + 8 * k + i;
+                let s = &self.slots[c];
+                *o = if s.rare == 0 && s.buckets == 1 {
+                    self.special(s, rng)
+                } else {
+                    self.tail(c, rng.next_u64()) as f64
+                };
+            }
         }
     }
 
@@ -689,7 +739,7 @@ mod tests {
         let d = Draws::new(laws.iter().copied().map(Ok));
         let mut rngs = [13, 14, 15].map(ChaCha8Rng::seed_from_u64);
         let k = laws.len();
-        let (mut out, mut sums) = (vec![0.0; 3 * k], [0.0; 3]);
+        let (mut out, mut sums) = (d.fixed_counts(0..k).repeat(3), [0.0; 3]);
         let mut x = vec![Vec::new(); k];
         for _ in 0..200_000 / 3 {
             d.fill(0..k, &mut rngs, &mut out, k, &mut sums);
@@ -760,13 +810,13 @@ mod tests {
                 .iter()
                 .map(|&s| ChaCha8Rng::seed_from_u64(s))
                 .collect();
-            let (mut out, mut sums) = (vec![0.0; batch * k], vec![0.0; batch]);
+            let (mut out, mut sums) = (d.fixed_counts(0..k).repeat(batch), vec![0.0; batch]);
             for _ in 0..500 {
                 d.fill(0..k, &mut rngs, &mut out, k, &mut sums);
             }
             for (b, &seed) in seeds.iter().enumerate() {
                 let mut rng = [ChaCha8Rng::seed_from_u64(seed)];
-                let (mut alone, mut sum) = (vec![0.0; k], [0.0]);
+                let (mut alone, mut sum) = (d.fixed_counts(0..k).to_vec(), [0.0]);
                 for _ in 0..500 {
                     d.fill(0..k, &mut rng, &mut alone, k, &mut sum);
                 }

@@ -94,6 +94,10 @@ pub struct Drawn {
     column: Vec<f64>,
     /// Replications in the batch.
     batch: usize,
+    /// The samplers ([`Draws::id`]) whose fixed counts the first `ready` replications' rows
+    /// hold.
+    owner: u64,
+    ready: usize,
 }
 
 impl Drawn {
@@ -120,6 +124,19 @@ impl Resampling {
             .collect();
         drawn.batch = seeds.len();
         drawn.counts.resize(seeds.len() * cells, 0.0);
+        // The fixed counts are written once per row and buffer, not once per replication.
+        if drawn.owner != self.draws.id() {
+            (drawn.owner, drawn.ready) = (self.draws.id(), 0);
+        }
+        let fixed = self.draws.fixed_counts(0..cells);
+        for row in drawn
+            .counts
+            .chunks_exact_mut(cells.max(1))
+            .skip(drawn.ready)
+        {
+            row.copy_from_slice(fixed);
+        }
+        drawn.ready = seeds.len();
         drawn.sums.resize(seeds.len() * k, 0.0);
         drawn.column.resize(seeds.len(), 0.0);
         for j in 0..k {
