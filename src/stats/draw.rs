@@ -28,6 +28,10 @@ const CHUNK: usize = 16;
 /// Standard deviations covered by a table on each side of the mean (and one count more).
 const SPREAD: f64 = 4.0;
 
+/// Standard deviation up to which a table's tails are summed mass by mass (a few hundred
+/// masses at most) rather than taken from statrs' incomplete beta and gamma functions.
+const SUMMED_SD: f64 = 50.0;
+
 /// Longest table (its outcomes and the tails must fit 16-bit aliases): beyond it a cell draws
 /// with rand_distr.
 const MAX_TABLE: usize = (1 << 16) - 1;
@@ -88,6 +92,36 @@ impl Law {
             Law::Binomial { n, .. } => n,
             Law::Poisson { .. } => u64::MAX,
         }
+    }
+
+    /// `P(X < lo)` and `P(X > hi)`, given `P(X = lo)` and `P(X = hi)`: for a narrow law (standard
+    /// deviation up to [`SUMMED_SD`]) the masses beyond, summed outward by the ratio of
+    /// successive masses until they no longer change the sum (they fall off faster than
+    /// geometrically beyond four standard deviations); else statrs' distribution functions.
+    fn tails(self, lo: u64, hi: u64, at_lo: f64, at_hi: f64) -> (f64, f64) {
+        if self.mean_sd().1 > SUMMED_SD {
+            let below = if lo == 0 { 0.0 } else { self.cdf(lo - 1) };
+            return (below, self.sf(hi));
+        }
+        let (mut below, mut pmf) = (0.0, at_lo);
+        for k in (0..lo).rev() {
+            pmf /= self.up(k);
+            if pmf <= below * 1e-17 {
+                break;
+            }
+            below += pmf;
+        }
+        let (mut above, mut pmf) = (0.0, at_hi);
+        let mut k = hi;
+        while k < self.top() {
+            pmf *= self.up(k);
+            if pmf <= above * 1e-17 {
+                break;
+            }
+            above += pmf;
+            k += 1;
+        }
+        (below, above)
     }
 
     /// `P(X = k + 1) / P(X = k)`.
@@ -191,17 +225,17 @@ impl Part<'_> {
                 continue;
             }
             let (lo, hi) = (u64::from(s.lo), u64::from(s.lo + s.rare) - 1);
-            let below = if lo == 0 { 0.0 } else { law.cdf(lo - 1) };
-            let above = law.sf(hi);
             let prob = &mut scratch.prob;
             prob.clear();
-            let mut pmf = law.pmf(lo);
+            let first = law.pmf(lo);
+            let mut pmf = first;
             for k in lo..=hi {
                 prob.push(pmf);
                 if k < hi {
                     pmf *= law.up(k);
                 }
             }
+            let (below, above) = law.tails(lo, hi, first, pmf);
             prob.push(below + above);
             let at = s.at as usize - base;
             let buckets = s.buckets as usize;
@@ -684,6 +718,12 @@ mod tests {
                 (implied[s.rare as usize] - below - above).abs() < 1e-12,
                 "{law:?}"
             );
+            // The summed tails are statrs' distribution functions (to the error of the ratio walk).
+            let (lo, hi) = (u64::from(s.lo), u64::from(s.lo + s.rare) - 1);
+            let want = (if lo == 0 { 0.0 } else { law.cdf(lo - 1) }, law.sf(hi));
+            for (got, want) in [(below, want.0), (above, want.1)] {
+                assert!((got - want).abs() <= 1e-9 * want, "{law:?} {got} {want}");
+            }
         }
     }
 
