@@ -270,7 +270,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Which rows to keep when reading a store: by year and indicator.
-pub type Keep<'a> = dyn Fn(i32, &str) -> bool + 'a;
+pub type Keep<'a> = dyn Fn(i32, &str) -> bool + Sync + 'a;
 
 /// Which rows to read: the years that must be present, and which rows to keep.
 type Filter<'a> = (&'a [i32], &'a Keep<'a>);
@@ -380,6 +380,52 @@ fn identity(
 
 /// Read the row groups of `bytes` one at a time (every column but `source`, which is left
 /// empty), hand the rows that pass `keep` to `each`, and check that each of `wanted` is present.
+/// The rows `start..start + rows` (one row group) of a store's bytes whose year and indicator
+/// `keep` accepts, with the years present among all of them.
+fn group_rows(
+    bytes: &[u8],
+    origin: &str,
+    start: usize,
+    rows: usize,
+    keep: &Keep<'_>,
+) -> Result<(BTreeSet<i32>, DataFrame)> {
+    let mut part = ParquetReader::new(Cursor::new(bytes))
+        .with_slice(Some((start, rows)))
+        .with_columns(Some(
+            [col::UNIT, col::YEAR, col::INDICATOR]
+                .into_iter()
+                .chain([col::NUMERATOR, col::DENOMINATOR, col::STATUS])
+                .map(str::to_owned)
+                .collect(),
+        ))
+        .finish()
+        .map_err(|e| not_a_store(origin, e))?;
+    let empty = Scalar::new(DataType::String, AnyValue::StringOwned("".into()));
+    part.with_column(Column::new_scalar(col::SOURCE.into(), empty, part.height()))?;
+    let part = check_schema(part, origin)?;
+    let year = part.column(col::YEAR)?.as_materialized_series().i32()?;
+    // Rows come in runs of one year (store order): each run's year is added once.
+    let mut present = BTreeSet::new();
+    let mut last = None;
+    for y in year.iter().flatten() {
+        if last != Some(y) {
+            last = Some(y);
+            present.insert(y);
+        }
+    }
+    let indicator = part
+        .column(col::INDICATOR)?
+        .as_materialized_series()
+        .str()?;
+    let mask: BooleanChunked = year
+        .iter()
+        .zip(indicator.iter())
+        .map(|(y, i)| y.is_some_and(|y| keep(y, i.unwrap_or_default())))
+        .collect();
+    let kept = part.filter(&mask)?;
+    Ok((present, kept))
+}
+
 fn each_group(
     bytes: &[u8],
     origin: &str,
@@ -389,42 +435,28 @@ fn each_group(
     each: &mut dyn FnMut(DataFrame) -> Result<()>,
 ) -> Result<()> {
     let mut present = BTreeSet::new();
-    let mut offset = 0;
-    for group in &file_meta.row_groups {
-        let mut part = ParquetReader::new(Cursor::new(bytes))
-            .with_slice(Some((offset, group.num_rows())))
-            .with_columns(Some(
-                [col::UNIT, col::YEAR, col::INDICATOR]
-                    .into_iter()
-                    .chain([col::NUMERATOR, col::DENOMINATOR, col::STATUS])
-                    .map(str::to_owned)
-                    .collect(),
-            ))
-            .finish()
-            .map_err(|e| not_a_store(origin, e))?;
-        offset += group.num_rows();
-        let empty = Scalar::new(DataType::String, AnyValue::StringOwned("".into()));
-        part.with_column(Column::new_scalar(col::SOURCE.into(), empty, part.height()))?;
-        let part = check_schema(part, origin)?;
-        let year = part.column(col::YEAR)?.as_materialized_series().i32()?;
-        // Rows come in runs of one year (store order): each run's year is added once.
-        let mut last = None;
-        for y in year.iter().flatten() {
-            if last != Some(y) {
-                last = Some(y);
-                present.insert(y);
-            }
-        }
-        let indicator = part
-            .column(col::INDICATOR)?
-            .as_materialized_series()
-            .str()?;
-        let mask: BooleanChunked = year
-            .iter()
-            .zip(indicator.iter())
-            .map(|(y, i)| y.is_some_and(|y| keep(y, i.unwrap_or_default())))
+    // (first row, rows) of each row group.
+    let groups: Vec<(usize, usize)> = file_meta
+        .row_groups
+        .iter()
+        .scan(0, |offset, g| {
+            let start = *offset;
+            *offset += g.num_rows();
+            Some((start, g.num_rows()))
+        })
+        .collect();
+    // As many row groups at a time as there are cores, decoded and filtered side by side, then
+    // handed on in file order: memory holds that many groups at most.
+    for window in groups.chunks(rayon::current_num_threads().max(1)) {
+        let parts: Vec<Result<(BTreeSet<i32>, DataFrame)>> = window
+            .par_iter()
+            .map(|&(start, rows)| group_rows(bytes, origin, start, rows, keep))
             .collect();
-        each(part.filter(&mask)?)?;
+        for part in parts {
+            let (years, part) = part?;
+            present.extend(years);
+            each(part)?;
+        }
     }
     check_years(origin, wanted, &present)
 }
