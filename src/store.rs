@@ -404,24 +404,45 @@ fn group_rows(
     part.with_column(Column::new_scalar(col::SOURCE.into(), empty, part.height()))?;
     let part = check_schema(part, origin)?;
     let year = part.column(col::YEAR)?.as_materialized_series().i32()?;
-    // Rows come in runs of one year (store order): each run's year is added once.
-    let mut present = BTreeSet::new();
-    let mut last = None;
-    for y in year.iter().flatten() {
-        if last != Some(y) {
-            last = Some(y);
-            present.insert(y);
-        }
-    }
     let indicator = part
         .column(col::INDICATOR)?
         .as_materialized_series()
         .str()?;
-    let mask: BooleanChunked = year
-        .iter()
-        .zip(indicator.iter())
-        .map(|(y, i)| y.is_some_and(|y| keep(y, i.unwrap_or_default())))
-        .collect();
+    // Rows come in runs of one year (store order): each run's year is added once.
+    let mut present = BTreeSet::new();
+    let mut last = None;
+    let mut seen = |y: i32| {
+        if last != Some(y) {
+            last = Some(y);
+            present.insert(y);
+        }
+    };
+    let mask: BooleanChunked = match (year.cont_slice(), indicator.downcast_iter().next()) {
+        // A row group as read: one chunk each, no missing years or indicators; read in place.
+        (Ok(years), Some(names))
+            if indicator.chunks().len() == 1 && indicator.null_count() == 0 =>
+        {
+            let keep: Vec<bool> = years
+                .iter()
+                .enumerate()
+                .map(|(k, &y)| {
+                    seen(y);
+                    keep(y, names.value(k))
+                })
+                .collect();
+            BooleanChunked::from_slice(PlSmallStr::EMPTY, &keep)
+        }
+        _ => year
+            .iter()
+            .zip(indicator.iter())
+            .map(|(y, i)| {
+                y.is_some_and(|y| {
+                    seen(y);
+                    keep(y, i.unwrap_or_default())
+                })
+            })
+            .collect(),
+    };
     let kept = part.filter(&mask)?;
     Ok((present, kept))
 }
