@@ -378,10 +378,9 @@ fn identity(
     Ok((identity, file_meta))
 }
 
-/// Read the row groups of `bytes` one at a time (every column but `source`, which is left
-/// empty), hand the rows that pass `keep` to `each`, and check that each of `wanted` is present.
-/// The rows `start..start + rows` (one row group) of a store's bytes whose year and indicator
-/// `keep` accepts, with the years present among all of them.
+/// The rows `start..start + rows` (one row group) of a store's bytes (every column but
+/// `source`, which is left empty) whose year and indicator `keep` accepts, with the years present
+/// among all of them.
 fn group_rows(
     bytes: &[u8],
     origin: &str,
@@ -447,6 +446,8 @@ fn group_rows(
     Ok((present, kept))
 }
 
+/// Read the row groups of `bytes` (as many at a time as there are cores), hand the rows that
+/// pass `keep` to `each` in file order, and check that each of `wanted` is present.
 fn each_group(
     bytes: &[u8],
     origin: &str,

@@ -252,8 +252,9 @@ fn sheet_xml(sheet: &Sheet, first: bool) -> Vec<u8> {
     let mut number = zmij::Buffer::new();
     let mut int = itoa::Buffer::new();
     let header: Vec<Value> = sheet.header.iter().cloned().map(Value::Text).collect();
-    for (r, row) in std::iter::once(&header).chain(&sheet.rows).enumerate() {
-        let r = int.format(r + 1).to_owned();
+    for (i, row) in std::iter::once(&header).chain(&sheet.rows).enumerate() {
+        let text_style = if i == 0 { BOLD } else { 0 };
+        let r = int.format(i + 1).to_owned();
         out.extend_from_slice(b"<row r=\"");
         out.extend_from_slice(r.as_bytes());
         out.extend_from_slice(b"\">");
@@ -281,11 +282,10 @@ fn sheet_xml(sheet: &Sheet, first: bool) -> Vec<u8> {
                     out.push(b'"');
                 }
             };
-            let style = if std::ptr::eq(row, &header) { BOLD } else { 0 };
             let x = match v {
                 Value::Empty => continue,
                 Value::Text(t) => {
-                    open(&mut out, style);
+                    open(&mut out, text_style);
                     text(&mut out, t);
                     continue;
                 }

@@ -304,17 +304,14 @@ impl Draws {
         let mut end = 1;
         for plan in plans {
             let slot = d.add(plan, &mut end);
-            d.rare.push(if slot.rare == NEVER {
-                f64::NAN
-            } else {
-                f64::from(slot.lo + slot.rare)
-            });
             if slot.rare == NEVER {
+                d.rare.push(f64::NAN);
                 d.base.push(f64::from(slot.lo));
             } else {
+                d.rare.push(f64::from(slot.lo + slot.rare));
+                d.base.push(0.0);
                 d.live.push(d.slots.len() as u32);
                 d.live_slots.push(slot);
-                d.base.push(0.0);
             }
             d.slots.push(slot);
         }
@@ -463,29 +460,19 @@ impl Draws {
                     }
                 }
             }
-            let rare = &self.rare[cells.clone()];
             for (b, (rng, sum)) in rngs.iter_mut().zip(sums.iter_mut()).enumerate() {
                 let row = &mut out[b * stride..][..len];
-                // A rare outcome is the count one past a table (or a special cell's index).
-                if row
-                    .iter()
-                    .zip(rare)
-                    .fold(false, |any, (x, r)| any | (x == r))
-                {
-                    self.redraw(cells.clone(), rng, row);
-                }
+                self.redraw(cells.clone(), rng, row);
                 *sum = total(row);
             }
         }
     }
 
     /// Draw the special cells and the tails among one replication's draws `row` of `cells`
-    /// from `rng`.
-    /// Only the cells whose draw is their rare count are looked at (a special cell's draw
-    /// always is).
-    /// Eight cells are compared at once, side by side, and looked at one by one only when one
-    /// of them is rare.
-    #[cold]
+    /// from `rng`: the cells whose draw is their rare count (the count one past a table, or a
+    /// special cell's index, which a special cell always draws). Eight cells are compared with
+    /// their rare counts at once, side by side, and looked at one by one only when one of them
+    /// is rare.
     fn redraw(&self, cells: Range<usize>, rng: &mut ChaCha8Rng, row: &mut [f64]) {
         let rare = &self.rare[cells.clone()];
         for (k, (row, rare)) in row.chunks_mut(8).zip(rare.chunks(8)).enumerate() {
