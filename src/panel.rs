@@ -102,12 +102,12 @@ impl YearRows {
     }
 }
 
-/// Rows as columns for [`Panel::from_ids`]: row `order[k]` is the `k`-th in store order (unit,
-/// year, indicator ascending, each key once), units and indicators are ids into given names,
+/// Rows as columns for [`Panel::from_ids`]: row `order[k]` is the `k`-th in key order (unit,
+/// year, indicator ascending, each key once, as a merge sorts them), units and indicators are ids into given names,
 /// missing counts are NaN.
 #[derive(Debug, Clone, Copy)]
 pub struct IdColumns<'a> {
-    /// Row numbers in store order.
+    /// Row numbers in key order.
     pub order: &'a [u32],
     /// Unit id of each row.
     pub unit: &'a [u32],
@@ -173,7 +173,7 @@ impl Panel {
 
     /// A panel of `rows` (checked as a store's rows are), whose unit and indicator ids name
     /// `units` and `indicators`; rows whose year fails `keep` are left out, every year counts
-    /// as present. Built on all cores, one range of units each, without sorting: store order
+    /// as present. Built on all cores, one range of units each, without sorting: key order
     /// keeps each year's rows in unit order.
     pub fn from_ids(
         identity: Identity,
@@ -342,9 +342,11 @@ struct Builder {
     last: Option<(u32, i32, u16)>,
     /// Whether any row was added (the order check starts true).
     started: bool,
-    /// No row failed a check: keys present and strictly ascending, counts finite and not
-    /// negative, statuses known.
+    /// No row failed a check: keys present, counts finite and not negative, statuses known.
     checked: bool,
+    /// Keys so far strictly ascending in store order (year, unit, indicator) and in the order
+    /// of stores written before it (unit, year, indicator): either makes every key unique.
+    ascending: [bool; 2],
 }
 
 impl Builder {
@@ -383,6 +385,7 @@ impl Builder {
         if !self.started {
             self.started = true;
             self.checked = true;
+            self.ascending = [true; 2];
         }
         let s = |name: &str| -> Result<StringChunked> {
             Ok(frame.column(name)?.as_materialized_series().str()?.clone())
@@ -433,18 +436,30 @@ impl Builder {
         Ok(())
     }
 
-    /// Whether the key (unit, year, indicator) comes strictly after the previous row's.
-    fn ascends(&self, unit: u32, year: i32, ind: u16) -> bool {
+    /// Whether the key (unit, year, indicator) comes strictly after the previous row's in
+    /// store order or in the older unit-first order, as all keys before it did.
+    fn ascends(&mut self, unit: u32, year: i32, ind: u16) -> bool {
         let Some((u, y, i)) = self.last else {
             return true;
         };
-        let units = || self.units[u as usize].cmp(&self.units[unit as usize]);
-        let inds = || self.indicators[i as usize].cmp(&self.indicators[ind as usize]);
         let same = std::cmp::Ordering::Equal;
-        (if u == unit { same } else { units() })
-            .then(y.cmp(&year))
-            .then_with(|| if i == ind { same } else { inds() })
-            .is_lt()
+        let units = if u == unit {
+            same
+        } else {
+            self.units[u as usize].cmp(&self.units[unit as usize])
+        };
+        let inds = || {
+            if i == ind {
+                same
+            } else {
+                self.indicators[i as usize].cmp(&self.indicators[ind as usize])
+            }
+        };
+        let by_year = y.cmp(&year).then(units).then_with(inds).is_lt();
+        let by_unit = units.then(y.cmp(&year)).then_with(inds).is_lt();
+        self.ascending[0] &= by_year;
+        self.ascending[1] &= by_unit;
+        self.ascending.contains(&true)
     }
 
     /// The panel, with unit ids renumbered in code order and each year's rows ordered by unit.
@@ -509,7 +524,8 @@ mod tests {
     /// Write `frame` as a store file as it is (unsorted or invalid rows included).
     fn save(frame: &DataFrame, path: &Path) {
         let mut buf = Vec::new();
-        write_parquet(&mut buf, &StoreMeta::default(), frame.height(), |s, n| {
+        let all = [(0, frame.height())];
+        write_parquet(&mut buf, &StoreMeta::default(), &all, |s, n| {
             Ok(frame.slice(s as i64, n))
         })
         .unwrap();
@@ -545,6 +561,29 @@ mod tests {
         assert!(rows.unit.is_sorted(), "each year's rows by unit");
         assert_eq!(rows.value(0), Some(23.0 / 105.0));
         assert_eq!((rows.status(2), rows.value(2)), (Status::Suppressed, None));
+    }
+
+    #[test]
+    fn both_store_orders_pass_the_panel_order_check_and_no_other_does() {
+        let frame = store().frame;
+        let by_unit = frame
+            .sort(
+                [col::UNIT, col::YEAR, col::INDICATOR],
+                SortMultipleOptions::default(),
+            )
+            .unwrap();
+        assert_ne!(frame, by_unit, "the two orders differ for this store");
+        let twice = frame.vstack(&frame.slice(-1, 1)).unwrap();
+        for (rows, ok) in [
+            (&frame, true),
+            (&by_unit, true),
+            (&frame.reverse(), false),
+            (&twice, false),
+        ] {
+            let mut builder = Builder::default();
+            builder.add(rows).unwrap();
+            assert_eq!(builder.checked, ok, "{rows}");
+        }
     }
 
     #[test]
@@ -648,7 +687,7 @@ mod tests {
         save(&frame, &path);
         let msg = format!("{:#}", Panel::open(&path, &[], &|_, _| true).unwrap_err());
         assert!(
-            msg.contains("row 5 (71022 2022 leefloon-gezinnen): count -1"),
+            msg.contains("row 5 (71016 2023 leefloon-gezinnen): count -1"),
             "{msg}"
         );
     }

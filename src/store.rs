@@ -116,9 +116,9 @@ pub struct Record {
 }
 
 impl Record {
-    /// The key that must be unique in a store.
-    pub fn key(&self) -> (&str, i32, &str) {
-        (&self.unit, self.year, &self.indicator)
+    /// The key that must be unique in a store, in store order: year, unit, indicator.
+    pub fn key(&self) -> (i32, &str, &str) {
+        (self.year, &self.unit, &self.indicator)
     }
 }
 
@@ -160,7 +160,8 @@ impl Default for StoreMeta {
 /// The canonical store in memory.
 #[derive(Debug, Clone)]
 pub struct Store {
-    /// The table, sorted by unit, year, indicator.
+    /// The table, in store order (year, unit, indicator; a store written before that order
+    /// holds unit, year, indicator, see [`row_groups`]).
     pub frame: DataFrame,
     /// Store metadata.
     pub meta: StoreMeta,
@@ -289,20 +290,37 @@ fn check_years(origin: &str, wanted: &[i32], present: &BTreeSet<i32>) -> Result<
     )))
 }
 
+/// The store's columns and their types.
+const STORE_COLUMNS: [(&str, DataType); 7] = [
+    (col::UNIT, DataType::String),
+    (col::YEAR, DataType::Int32),
+    (col::INDICATOR, DataType::String),
+    (col::NUMERATOR, DataType::Float64),
+    (col::DENOMINATOR, DataType::Float64),
+    (col::STATUS, DataType::String),
+    (col::SOURCE, DataType::String),
+];
+
+/// The year and indicator columns, read first from each row group.
+const KEY_COLUMNS: &[(&str, DataType)] = &[
+    (col::YEAR, DataType::Int32),
+    (col::INDICATOR, DataType::String),
+];
+
 /// The frame when it has the store's columns and types, else an error naming the column.
 fn check_schema(frame: DataFrame, origin: &str) -> Result<DataFrame> {
-    let expected = [
-        (col::UNIT, DataType::String),
-        (col::YEAR, DataType::Int32),
-        (col::INDICATOR, DataType::String),
-        (col::NUMERATOR, DataType::Float64),
-        (col::DENOMINATOR, DataType::Float64),
-        (col::STATUS, DataType::String),
-        (col::SOURCE, DataType::String),
-    ];
+    check_columns(frame, origin, &STORE_COLUMNS)
+}
+
+/// The frame when it has `expected` columns with their types, else an error naming the column.
+fn check_columns(
+    frame: DataFrame,
+    origin: &str,
+    expected: &[(&str, DataType)],
+) -> Result<DataFrame> {
     for (name, dtype) in expected {
         match frame.schema().get(name) {
-            Some(t) if *t == dtype => {}
+            Some(t) if t == dtype => {}
             Some(t) => {
                 return Err(data(format!(
                     "{origin}: store column '{name}' has type {t}, expected {dtype}"
@@ -380,30 +398,25 @@ fn identity(
 
 /// The rows `start..start + rows` (one row group) of a store's bytes (every column but
 /// `source`, which is left empty) whose year and indicator `keep` accepts, with the years present
-/// among all of them.
+/// among all of them. The year and indicator are decoded first: a row group without a kept row
+/// (another year of a store in year order) gives `None` and is not decoded further.
 fn group_rows(
     bytes: &[u8],
     origin: &str,
     start: usize,
     rows: usize,
     keep: &Keep<'_>,
-) -> Result<(BTreeSet<i32>, DataFrame)> {
-    let mut part = ParquetReader::new(Cursor::new(bytes))
-        .with_slice(Some((start, rows)))
-        .with_columns(Some(
-            [col::UNIT, col::YEAR, col::INDICATOR]
-                .into_iter()
-                .chain([col::NUMERATOR, col::DENOMINATOR, col::STATUS])
-                .map(str::to_owned)
-                .collect(),
-        ))
-        .finish()
-        .map_err(|e| not_a_store(origin, e))?;
-    let empty = Scalar::new(DataType::String, AnyValue::StringOwned("".into()));
-    part.with_column(Column::new_scalar(col::SOURCE.into(), empty, part.height()))?;
-    let part = check_schema(part, origin)?;
-    let year = part.column(col::YEAR)?.as_materialized_series().i32()?;
-    let indicator = part
+) -> Result<(BTreeSet<i32>, Option<DataFrame>)> {
+    let read = |columns: &[&str]| {
+        ParquetReader::new(Cursor::new(bytes))
+            .with_slice(Some((start, rows)))
+            .with_columns(Some(columns.iter().map(|&c| c.to_owned()).collect()))
+            .finish()
+            .map_err(|e| not_a_store(origin, e))
+    };
+    let keys = check_columns(read(&[col::YEAR, col::INDICATOR])?, origin, KEY_COLUMNS)?;
+    let year = keys.column(col::YEAR)?.as_materialized_series().i32()?;
+    let indicator = keys
         .column(col::INDICATOR)?
         .as_materialized_series()
         .str()?;
@@ -442,8 +455,28 @@ fn group_rows(
             })
             .collect(),
     };
-    let kept = part.filter(&mask)?;
-    Ok((present, kept))
+    if !mask.any() {
+        return Ok((present, None));
+    }
+    let rest = read(&[col::UNIT, col::NUMERATOR, col::DENOMINATOR, col::STATUS])?;
+    let empty = Scalar::new(DataType::String, AnyValue::StringOwned("".into()));
+    let column = |frame: &DataFrame, name: &str| -> Result<Column> {
+        frame
+            .column(name)
+            .cloned()
+            .map_err(|_| data(format!("{origin}: store column '{name}' is missing")))
+    };
+    let part = DataFrame::new_infer_height(vec![
+        column(&rest, col::UNIT)?,
+        column(&keys, col::YEAR)?,
+        column(&keys, col::INDICATOR)?,
+        column(&rest, col::NUMERATOR)?,
+        column(&rest, col::DENOMINATOR)?,
+        column(&rest, col::STATUS)?,
+        Column::new_scalar(col::SOURCE.into(), empty, keys.height()),
+    ])?;
+    let part = check_schema(part, origin)?;
+    Ok((present, Some(part.filter(&mask)?)))
 }
 
 /// Read the row groups of `bytes` (as many at a time as there are cores), hand the rows that
@@ -470,14 +503,16 @@ fn each_group(
     // As many row groups at a time as there are cores, decoded and filtered side by side, then
     // handed on in file order: memory holds that many groups at most.
     for window in groups.chunks(rayon::current_num_threads().max(1)) {
-        let parts: Vec<Result<(BTreeSet<i32>, DataFrame)>> = window
+        let parts: Vec<Result<(BTreeSet<i32>, Option<DataFrame>)>> = window
             .par_iter()
             .map(|&(start, rows)| group_rows(bytes, origin, start, rows, keep))
             .collect();
         for part in parts {
             let (years, part) = part?;
             present.extend(years);
-            each(part)?;
+            if let Some(part) = part {
+                each(part)?;
+            }
         }
     }
     check_years(origin, wanted, &present)
@@ -637,7 +672,12 @@ impl Store {
                     }
                     Ok(())
                 })?;
-                let mut frame = kept.unwrap_or_default();
+                let mut frame = match kept {
+                    Some(frame) => frame,
+                    None => DataFrame::empty_with_schema(&Schema::from_iter(
+                        STORE_COLUMNS.map(|(name, t)| Field::new(name.into(), t)),
+                    )),
+                };
                 frame.rechunk_mut_par();
                 frame
             }
@@ -691,9 +731,10 @@ impl Store {
         self.check_each_row()
     }
 
-    /// One vectorised pass: keys present and strictly ascending (sorted, so unique), counts
-    /// finite and not negative, statuses known. `false` sends the caller to the row-by-row
-    /// check, which names the first bad row (or accepts an unsorted but valid store).
+    /// One vectorised pass: keys present and strictly ascending (sorted, so unique) in store
+    /// order (year, unit, indicator) or in the unit-first order of older stores, counts finite
+    /// and not negative, statuses known. `false` sends the caller to the row-by-row check, which
+    /// names the first bad row (or accepts an unsorted but valid store).
     fn rows_look_valid(&self) -> Result<bool> {
         let f = &self.frame;
         let statuses = f.column(col::STATUS)?.as_materialized_series().unique()?;
@@ -704,15 +745,25 @@ impl Store {
         {
             return Ok(false);
         }
-        let prev = |c: &str| col(c).shift(lit(1));
+        // Whether each row's key comes after the previous row's when compared column by column
+        // in the order of `c` (null for the first row).
+        let after = |c: [&str; 3]| {
+            let prev = |c: &str| col(c).shift(lit(1));
+            let (a, b, z) = (col(c[0]), col(c[1]), col(c[2]));
+            prev(c[0]).lt(a.clone()).or(prev(c[0]).eq(a).and(
+                prev(c[1])
+                    .lt(b.clone())
+                    .or(prev(c[1]).eq(b).and(prev(c[2]).lt(z))),
+            ))
+        };
+        let out_of = |c: [&str; 3]| {
+            after(c)
+                .fill_null(lit(true))
+                .not()
+                .cast(DataType::UInt32)
+                .sum()
+        };
         let (u, y, i) = (col(col::UNIT), col(col::YEAR), col(col::INDICATOR));
-        let ascending = prev(col::UNIT)
-            .lt(u.clone())
-            .or(prev(col::UNIT).eq(u.clone()).and(
-                prev(col::YEAR).lt(y.clone()).or(prev(col::YEAR)
-                    .eq(y.clone())
-                    .and(prev(col::INDICATOR).lt(i.clone()))),
-            ));
         let bad_count = |c: &str| col(c).lt(lit(0.0)).or(col(c).is_finite().not());
         let bad = u
             .clone()
@@ -722,23 +773,28 @@ impl Store {
             .or(u.eq(lit("")))
             .or(i.eq(lit("")))
             .or(bad_count(col::NUMERATOR).fill_null(lit(false)))
-            .or(bad_count(col::DENOMINATOR).fill_null(lit(false)))
-            .or(ascending.fill_null(lit(true)).not());
+            .or(bad_count(col::DENOMINATOR).fill_null(lit(false)));
         let counted = f
             .clone()
             .lazy()
-            .select([bad
-                .fill_null(lit(true))
-                .cast(DataType::UInt32)
-                .sum()
-                .alias("bad")])
+            .select([
+                bad.fill_null(lit(true))
+                    .cast(DataType::UInt32)
+                    .sum()
+                    .alias("bad"),
+                out_of([col::YEAR, col::UNIT, col::INDICATOR]).alias("by_year"),
+                out_of([col::UNIT, col::YEAR, col::INDICATOR]).alias("by_unit"),
+            ])
             .collect()?;
-        let n = counted
-            .column("bad")?
-            .as_materialized_series()
-            .u32()?
-            .get(0);
-        Ok(n.unwrap_or(0) == 0)
+        let n = |name: &str| -> Result<u32> {
+            Ok(counted
+                .column(name)?
+                .as_materialized_series()
+                .u32()?
+                .get(0)
+                .unwrap_or(0))
+        };
+        Ok(n("bad")? == 0 && (n("by_year")? == 0 || n("by_unit")? == 0))
     }
 
     /// The row-by-row check behind [`Store::check_rows`].
@@ -755,14 +811,14 @@ impl Store {
         let years = f.column(col::YEAR)?.as_materialized_series().i32()?;
         let key = |i: usize| {
             (
-                units.get(i).unwrap_or_default(),
                 years.get(i).unwrap_or_default(),
+                units.get(i).unwrap_or_default(),
                 inds.get(i).unwrap_or_default(),
             )
         };
         let mut sorted = true;
         for i in 0..f.height() {
-            let (unit, year, indicator) = key(i);
+            let (year, unit, indicator) = key(i);
             let bad = |what: &str| {
                 data(format!(
                     "{}: row {} ({unit} {year} {indicator}): {what}",
@@ -784,10 +840,10 @@ impl Store {
             }
             sorted &= i == 0 || key(i - 1) <= key(i);
         }
-        let twice = |k: (&str, i32, &str)| {
+        let twice = |k: (i32, &str, &str)| {
             data(format!(
                 "{}: unit {}, year {}, indicator '{}' appears twice; the key must be unique",
-                self.origin, k.0, k.1, k.2
+                self.origin, k.1, k.0, k.2
             ))
         };
         if sorted {
@@ -805,10 +861,27 @@ impl Store {
     }
 
     /// The store as Parquet bytes, metadata and checksum included (see [`write_parquet`]).
+    /// A frame not in year order (read from a store written before the year order) is written
+    /// ordered by year, its rows' order kept within a year.
     pub fn to_parquet(&self) -> Result<Vec<u8>> {
+        let years = self
+            .frame
+            .column(col::YEAR)?
+            .as_materialized_series()
+            .i32()?;
+        let frame = if years.iter().is_sorted() {
+            self.frame.clone()
+        } else {
+            self.frame.sort(
+                [col::YEAR],
+                SortMultipleOptions::default().with_maintain_order(true),
+            )?
+        };
+        let years = frame.column(col::YEAR)?.as_materialized_series().i32()?;
+        let groups = row_groups(frame.height(), |i| years.get(i).unwrap_or_default());
         let mut buf = Vec::new();
-        write_parquet(&mut buf, &self.meta, self.frame.height(), |start, len| {
-            let mut batch = self.frame.slice(start as i64, len);
+        write_parquet(&mut buf, &self.meta, &groups, |start, len| {
+            let mut batch = frame.slice(start as i64, len);
             batch.rechunk_mut();
             Ok(batch)
         })?;
@@ -932,12 +1005,34 @@ fn encode(
     Ok(columns)
 }
 
-/// Rows per Parquet row group.
+/// Rows per Parquet row group, at most.
 pub const ROW_GROUP: usize = 512 * 512;
 
-/// Write a store table of `height` rows as Parquet, metadata included. `batch(start, len)` gives
-/// rows `start..start + len` as a one-chunk frame with the store's columns; each batch is one
-/// row group, so a table written whole or batch by batch gives the same bytes.
+/// Rows a row group holds before a change of year ends it.
+const YEAR_GROUP: usize = ROW_GROUP / 8;
+
+/// The row groups, as (first row, rows), of a table of `height` rows in store order whose row
+/// `i` has year `year(i)`: a group ends after [`ROW_GROUP`] rows, or where the year changes
+/// once it holds [`YEAR_GROUP`] rows. So a year of a large store (20,000 sectors x 12
+/// indicators) has row groups of its own, which a reader of other years skips, while a small
+/// store stays in a few groups.
+pub fn row_groups(height: usize, year: impl Fn(usize) -> i32) -> Vec<(usize, usize)> {
+    let mut groups = Vec::new();
+    let mut start = 0;
+    for i in 1..=height {
+        let len = i - start;
+        if i == height || len == ROW_GROUP || (len >= YEAR_GROUP && year(i) != year(i - 1)) {
+            groups.push((start, len));
+            start = i;
+        }
+    }
+    groups
+}
+
+/// Write a store table as Parquet, metadata included, one row group per entry of `groups`
+/// (see [`row_groups`]); `batch(start, len)` gives rows `start..start + len` as a one-chunk
+/// frame with the store's columns, so a table written whole or batch by batch gives the same
+/// bytes.
 ///
 /// `buf` must be empty: the file carries its own SHA-256 under [`CHECKSUM_KEY`], computed over
 /// the whole file with that value set to 64 zeros, so that a reader checks every byte before
@@ -945,12 +1040,12 @@ pub const ROW_GROUP: usize = 512 * 512;
 pub fn write_parquet(
     buf: &mut Vec<u8>,
     meta: &StoreMeta,
-    height: usize,
+    groups: &[(usize, usize)],
     batch: impl Fn(usize, usize) -> Result<DataFrame> + Sync,
 ) -> Result<()> {
     anyhow::ensure!(buf.is_empty(), "a store is written into an empty buffer");
     let meta = serde_json::to_string(meta)?;
-    let first = batch(0, height.min(ROW_GROUP))?;
+    let first = batch(0, groups.first().map_or(0, |g| g.1))?;
     // The options polars' writer gets, for the pages encoded here.
     let compression = ParquetCompression::Zstd(None);
     let options = WriteOptions {
@@ -972,15 +1067,13 @@ pub fn write_parquet(
     let types = writer.parquet_schema().fields().to_vec();
     // Row groups are encoded and compressed on all cores, a few at a time (bounded memory), and
     // written in order: the same bytes as one row group after the other.
-    let groups: Vec<usize> = (0..height).step_by(ROW_GROUP).collect();
     let mut first = Some(first);
     for window in groups.chunks(2 * rayon::current_num_threads()) {
         let taken = first.take();
         let encoded = window
             .par_iter()
             .enumerate()
-            .map(|(i, &start)| {
-                let len = ROW_GROUP.min(height - start);
+            .map(|(i, &(start, len))| {
                 let frame = match (i, &taken) {
                     (0, Some(f)) => f.clone(),
                     _ => batch(start, len)?,
@@ -1028,8 +1121,12 @@ mod tests {
         ]
         .unwrap();
         let meta = StoreMeta::default();
+        let groups: Vec<(usize, usize)> = (0..height)
+            .step_by(ROW_GROUP)
+            .map(|start| (start, ROW_GROUP.min(height - start)))
+            .collect();
         let mut ours = Vec::new();
-        write_parquet(&mut ours, &meta, height, |start, len| {
+        write_parquet(&mut ours, &meta, &groups, |start, len| {
             Ok(frame.slice(start as i64, len))
         })
         .unwrap();
@@ -1054,6 +1151,86 @@ mod tests {
             ours == theirs,
             "our Parquet bytes differ from polars' writer"
         );
+    }
+
+    #[test]
+    fn row_groups_end_at_a_change_of_year_once_large_enough() {
+        // 100,000 rows a year: one group per year. A group never passes ROW_GROUP rows.
+        let big = row_groups(300_000, |i| 2000 + (i / 100_000) as i32);
+        assert_eq!(big, [(0, 100_000), (100_000, 100_000), (200_000, 100_000)]);
+        let huge = row_groups(ROW_GROUP + 10, |_| 2023);
+        assert_eq!(huge, [(0, ROW_GROUP), (ROW_GROUP, 10)]);
+        // 2,400 rows a year (the municipal demo): years share a group until YEAR_GROUP rows.
+        let small = row_groups(16 * 2_400, |i| 2008 + (i / 2_400) as i32);
+        let per = YEAR_GROUP.div_ceil(2_400) * 2_400;
+        assert_eq!(small, [(0, per), (per, 16 * 2_400 - per)]);
+        assert!(row_groups(0, |_| 0).is_empty());
+        assert_eq!(row_groups(1, |_| 0), [(0, 1)]);
+    }
+
+    #[test]
+    fn a_year_is_read_without_decoding_the_other_years_row_groups() {
+        // 3 years of 40,000 rows (one row group each); reading 2001 keeps only its rows, the
+        // other groups give nothing, and every year counts as present.
+        let records: Vec<Record> = (2000..2003)
+            .flat_map(|year| {
+                (0..40_000).map(move |u| Record {
+                    unit: format!("{:05}", 10_000 + u),
+                    year,
+                    indicator: "x".into(),
+                    numerator: Some(1.0),
+                    denominator: Some(2.0),
+                    status: Status::Observed,
+                    source: "s".into(),
+                })
+            })
+            .collect();
+        let bytes = Store::from_records(records, StoreMeta::default(), "mem")
+            .unwrap()
+            .to_parquet()
+            .unwrap();
+        let (_, file_meta) = identity(&bytes, "mem", String::new()).unwrap();
+        assert_eq!(file_meta.row_groups.len(), 3, "one row group per year");
+        let mut kept = Vec::new();
+        for (k, start) in [0, 40_000, 80_000].into_iter().enumerate() {
+            let (present, rows) =
+                group_rows(&bytes, "mem", start, 40_000, &|y, _| y == 2001).unwrap();
+            assert_eq!(present, BTreeSet::from([2000 + k as i32]));
+            kept.push(rows.map(|r| r.height()));
+        }
+        assert_eq!(kept, [None, Some(40_000), None]);
+    }
+
+    #[test]
+    fn both_store_orders_pass_the_vectorised_check_and_no_other_does() {
+        let records: Vec<Record> = ["11002", "71016"]
+            .iter()
+            .flat_map(|unit| {
+                (2022..=2023).map(move |year| rec(unit, year, Some(1.0), Status::Observed))
+            })
+            .collect();
+        let store = Store::from_records(records, StoreMeta::default(), "mem").unwrap();
+        let by_unit = store
+            .frame
+            .sort(
+                [col::UNIT, col::YEAR, col::INDICATOR],
+                SortMultipleOptions::default(),
+            )
+            .unwrap();
+        assert_ne!(store.frame, by_unit);
+        let twice = store.frame.vstack(&store.frame.slice(-1, 1)).unwrap();
+        for (frame, ok) in [
+            (store.frame.clone(), true),
+            (by_unit, true),
+            (store.frame.reverse(), false),
+            (twice, false),
+        ] {
+            let store = Store {
+                frame,
+                ..store.clone()
+            };
+            assert_eq!(store.rows_look_valid().unwrap(), ok, "{}", store.frame);
+        }
     }
 
     #[test]

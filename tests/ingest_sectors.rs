@@ -60,10 +60,10 @@ fn tidy_and_sheet_files_of_sectors_ingest() {
         [
             "44083B129 2020 Some(0.0) Some(7.0) observed",
             "71016A00- 2020 Some(3.0) Some(40.0) observed",
-            "71016A00- 2021 Some(1234.0) Some(5000.0) observed",
             "71016A01- 2020 None Some(12.0) suppressed",
-            "71016A01- 2021 None Some(1020.0) suppressed",
             "71016ZZZZ 2020 Some(1.0) Some(9.0) observed",
+            "71016A00- 2021 Some(1234.0) Some(5000.0) observed",
+            "71016A01- 2021 None Some(1020.0) suppressed",
         ]
     );
     assert!(report.rejected.is_empty());
@@ -103,9 +103,9 @@ fn sectors_are_not_merged() {
         rows,
         [
             "44011A00- 2017 Some(3.0) Some(40.0) observed",
+            "71016A00- 2017 Some(2.0) Some(20.0) observed",
             "44083 2018 Some(40.0) Some(300.0) observed",
             "44083 2020 Some(35.0) Some(310.0) observed",
-            "71016A00- 2017 Some(2.0) Some(20.0) observed",
         ]
     );
     assert_eq!(report.merges.len(), 1);

@@ -134,25 +134,28 @@ pub fn write_sheet(data: &Data, path: &Path, tick: &dyn Fn(u64)) -> Result<Writt
     })
 }
 
-/// The store rows `rows` (sector-major, as the cells) as a frame (the store's columns, in key
-/// order).
+/// The store rows `rows` (in store order: year, sector, indicator) as a frame with the store's
+/// columns.
 fn frame_of(data: &Data, rows: Range<usize>) -> Result<DataFrame> {
-    let k = data.spec.indicators.len();
+    let k = data.spec.indicators.len().max(1);
     let per = data.spec.years.len() * k;
-    let cells = &data.cells[rows.clone()];
+    let year_rows = (data.sectors.len() * k).max(1);
+    // Store row `r` is cell `cell(r)` (the cells are sector-major).
+    let cell = |r: usize| (r % year_rows / k) * per + r / year_rows * k + r % k;
+    let cells: Vec<&Cell> = rows.clone().map(|r| &data.cells[cell(r)]).collect();
     let suppressed = |c: &Cell| c.numerator == SUPPRESSED;
     let sources: Vec<String> = (0..k).map(|i| source(data, i)).collect();
     Ok(DataFrame::new_infer_height(vec![
         Column::new(
             col::UNIT.into(),
             rows.clone()
-                .map(|r| data.sectors[r / per].code.as_str())
+                .map(|r| data.sectors[r % year_rows / k].code.as_str())
                 .collect::<Vec<_>>(),
         ),
         Column::new(
             col::YEAR.into(),
             rows.clone()
-                .map(|r| data.spec.years[(r % per) / k])
+                .map(|r| data.spec.years[r / year_rows])
                 .collect::<Vec<_>>(),
         ),
         Column::new(
@@ -226,11 +229,13 @@ pub fn write_store(
     tick: &(dyn Fn(u64) + Sync),
 ) -> Result<Written> {
     let meta = meta(description, tidy);
-    let per = (data.spec.years.len() * data.spec.indicators.len()).max(1);
-    // The store carries the checksum of its own bytes, so it is built in memory, then written.
+    let year_rows = (data.sectors.len() * data.spec.indicators.len()).max(1);
+    let groups = store::row_groups(data.rows(), |r| data.spec.years[r / year_rows]);
+    // The store carries the checksum of its own bytes, so it is built in memory, then written;
+    // `tick` counts sectors, so a year's rows count as a share of every sector.
     let mut buf = Vec::new();
-    store::write_parquet(&mut buf, &meta, data.rows(), |start, len| {
-        tick((len / per) as u64);
+    store::write_parquet(&mut buf, &meta, &groups, |start, len| {
+        tick((len / data.spec.years.len().max(1) / data.spec.indicators.len().max(1)) as u64);
         frame_of(data, start..start + len)
     })?;
     atomic::write_bytes(path, &buf)?;

@@ -135,10 +135,11 @@ fn combine_parts(
     (whole, combined)
 }
 
-/// The rows a merge gives, in store order (unit, year, indicator), with the store's metadata.
+/// The rows a merge gives, in key order (unit, year, indicator), with the store's metadata.
 #[derive(Debug, Clone)]
 pub struct Merged {
     rows: Rows,
+    /// Row numbers in key order.
     order: Vec<u32>,
     /// Store metadata (the inputs so far).
     pub meta: StoreMeta,
@@ -155,10 +156,34 @@ impl Merged {
     /// The rows as records, in store order.
     pub fn records(&self) -> Result<Vec<Record>> {
         Ok(self
-            .order
+            .store_order()
             .iter()
             .map(|&i| self.rows.record(i as usize))
             .collect())
+    }
+
+    /// Row numbers in store order (year, unit, indicator): the key order's rows regrouped by
+    /// year, their order kept within a year (one counting pass).
+    fn store_order(&self) -> Vec<u32> {
+        let year = |i: u32| self.rows.year[i as usize];
+        let Some(first) = self.order.iter().map(|&i| year(i)).min() else {
+            return Vec::new();
+        };
+        let last = self.order.iter().map(|&i| year(i)).max().unwrap_or(first);
+        let mut at = vec![0usize; (last - first) as usize + 2];
+        for &i in &self.order {
+            at[(year(i) - first) as usize + 1] += 1;
+        }
+        for k in 1..at.len() {
+            at[k] += at[k - 1];
+        }
+        let mut out = vec![0u32; self.order.len()];
+        for &i in &self.order {
+            let slot = &mut at[(year(i) - first) as usize];
+            out[*slot] = i;
+            *slot += 1;
+        }
+        out
     }
 
     /// The years present, ascending.
@@ -180,9 +205,9 @@ impl Merged {
         store::describe(&self.origin, self.height(), &self.years())
     }
 
-    /// Rows `start..start + len` as a frame with the store's columns.
-    fn batch(&self, start: usize, len: usize) -> Result<DataFrame> {
-        let (r, idx) = (&self.rows, &self.order[start..start + len]);
+    /// The rows `idx` as a frame with the store's columns.
+    fn batch(&self, idx: &[u32]) -> Result<DataFrame> {
+        let r = &self.rows;
         // Strings are gathered from the few distinct ones (views into one buffer), not copied
         // row by row.
         let gather = |names: &[&str], id: &dyn Fn(usize) -> u32| -> PolarsResult<Series> {
@@ -233,8 +258,12 @@ impl Merged {
     /// The store as Parquet bytes, metadata included (the same bytes as a [`Store`] with these
     /// rows).
     pub fn to_parquet(&self) -> Result<Vec<u8>> {
+        let order = self.store_order();
+        let groups = store::row_groups(order.len(), |k| self.rows.year[order[k] as usize]);
         let mut buf = Vec::new();
-        store::write_parquet(&mut buf, &self.meta, self.height(), |s, l| self.batch(s, l))?;
+        store::write_parquet(&mut buf, &self.meta, &groups, |s, l| {
+            self.batch(&order[s..s + l])
+        })?;
         Ok(buf)
     }
 
@@ -280,7 +309,7 @@ fn sort_by_key(rows: &Rows, idx: &mut [u32]) {
 }
 
 /// Sort row numbers by `key` (unique per row), unless they already are (files are often written
-/// in store order): checking is one pass, on all cores.
+/// in key order, unit by unit): checking is one pass, on all cores.
 fn sort_unless_sorted<K: Ord + Send>(idx: &mut [u32], key: impl Fn(usize) -> K + Sync) {
     let sorted = idx
         .par_windows(2)
