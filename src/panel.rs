@@ -5,6 +5,7 @@
 use crate::store::{Identity, Keep, Status, Store, col};
 use anyhow::Result;
 use polars::prelude::*;
+use polars_arrow::array::{Array, PrimitiveArray, View};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -381,57 +382,114 @@ impl Builder {
         code
     }
 
+    /// Add the rows of `frame` (the store's columns), checking each. Strings are compared by
+    /// their 16-byte views first (equal views within one array are equal strings), so a row
+    /// whose unit, indicator and status repeat a recent row's costs no string comparison; the
+    /// rows go to the year they belong to, looked up when the year changes.
     fn add(&mut self, frame: &DataFrame) -> Result<()> {
         if !self.started {
             self.started = true;
             self.checked = true;
             self.ascending = [true; 2];
         }
+        if frame.height() == 0 {
+            return Ok(());
+        }
         let s = |name: &str| -> Result<StringChunked> {
-            Ok(frame.column(name)?.as_materialized_series().str()?.clone())
+            Ok(frame
+                .column(name)?
+                .as_materialized_series()
+                .str()?
+                .rechunk()
+                .into_owned())
         };
         let n = |name: &str| -> Result<Float64Chunked> {
-            Ok(frame.column(name)?.as_materialized_series().f64()?.clone())
+            Ok(frame
+                .column(name)?
+                .as_materialized_series()
+                .f64()?
+                .rechunk()
+                .into_owned())
         };
         let (units, inds, stats) = (s(col::UNIT)?, s(col::INDICATOR)?, s(col::STATUS)?);
         let (nums, dens) = (n(col::NUMERATOR)?, n(col::DENOMINATOR)?);
-        let years = frame.column(col::YEAR)?.as_materialized_series().i32()?;
-        let (mut unit, mut unit_text) = (u32::MAX, String::new());
-        let (mut status_code_now, mut status_text) = (0u8, None::<Option<String>>);
-        let mut guess = 0;
-        let rows = units.iter().zip(years.iter()).zip(inds.iter());
-        let counts = nums.iter().zip(dens.iter()).zip(stats.iter());
-        for (((u, y), i), ((num, den), st)) in rows.zip(counts) {
-            let (Some(u), Some(y), Some(i)) = (u, y, i) else {
-                self.checked = false;
-                continue;
-            };
-            if u.is_empty() || i.is_empty() {
+        let years = frame
+            .column(col::YEAR)?
+            .as_materialized_series()
+            .i32()?
+            .rechunk();
+        let (units, inds, stats) = (
+            units.downcast_as_array(),
+            inds.downcast_as_array(),
+            stats.downcast_as_array(),
+        );
+        let (nums, dens, years) = (
+            nums.downcast_as_array(),
+            dens.downcast_as_array(),
+            years.downcast_as_array(),
+        );
+        let count = |a: &PrimitiveArray<f64>, k: usize| a.is_valid(k).then(|| a.value(k));
+        let (mut unit, mut unit_view) = (u32::MAX, None);
+        let (mut ind, mut ind_views) = (0u16, Vec::<Option<View>>::new());
+        let (mut status, mut status_view) = (0u8, None);
+        let mut rows: Option<(i32, YearRows)> = None;
+        for k in 0..units.len() {
+            if !(units.is_valid(k) && years.is_valid(k) && inds.is_valid(k)) {
                 self.checked = false;
                 continue;
             }
-            if u != unit_text {
+            let y = years.value(k);
+            let view = units.views()[k];
+            if unit_view != Some(view) {
+                let u = units.value(k);
+                if u.is_empty() {
+                    self.checked = false;
+                    continue;
+                }
                 unit = self.unit_id(u);
-                unit_text.clear();
-                unit_text.push_str(u);
+                unit_view = Some(view);
             }
-            let ind = self.indicator_id(i, guess);
-            guess = ind as usize + 1;
-            if status_text.as_ref().map(Option::as_deref) != Some(st) {
-                status_text = Some(st.map(str::to_owned));
-                let (code, known) = self.status(st);
-                status_code_now = code;
+            let view = inds.views()[k];
+            let guess = ind as usize + 1;
+            if ind_views.get(guess).copied().flatten() == Some(view) {
+                ind = guess as u16;
+            } else if ind_views.get(ind as usize).copied().flatten() != Some(view) {
+                let i = inds.value(k);
+                if i.is_empty() {
+                    self.checked = false;
+                    continue;
+                }
+                ind = self.indicator_id(i, guess);
+                if ind_views.len() <= ind as usize {
+                    ind_views.resize(ind as usize + 1, None);
+                }
+                ind_views[ind as usize] = Some(view);
+            }
+            let view = stats.is_valid(k).then(|| stats.views()[k]);
+            if status_view != Some(view) {
+                let (code, known) = self.status(view.map(|_| stats.value(k)));
+                status = code;
+                status_view = Some(view);
                 self.checked &= known;
             }
+            let (num, den) = (count(nums, k), count(dens, k));
             let bad = |v: Option<f64>| v.is_some_and(|v| !v.is_finite() || v < 0.0);
             if self.checked && (bad(num) || bad(den) || !self.ascends(unit, y, ind)) {
                 self.checked = false;
             }
             self.last = Some((unit, y, ind));
-            self.by_year
-                .entry(y)
-                .or_default()
-                .push(unit, ind, num, den, status_code_now);
+            if rows.as_ref().is_none_or(|(at, _)| *at != y) {
+                if let Some((at, done)) = rows.take() {
+                    self.by_year.insert(at, done);
+                }
+                rows = Some((y, self.by_year.remove(&y).unwrap_or_default()));
+            }
+            if let Some((_, r)) = rows.as_mut() {
+                r.push(unit, ind, num, den, status);
+            }
+        }
+        if let Some((at, done)) = rows {
+            self.by_year.insert(at, done);
         }
         Ok(())
     }
