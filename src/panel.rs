@@ -603,7 +603,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.parquet");
         store.save(&path).unwrap();
-        let all = |_: i32, _: &str| true;
+        let all = Keep::all();
         let expected = scores(&Panel::from_store(&store, None).unwrap());
         assert_eq!(expected.len(), 3);
         assert_eq!(
@@ -743,7 +743,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.parquet");
         save(&frame, &path);
-        let msg = format!("{:#}", Panel::open(&path, &[], &|_, _| true).unwrap_err());
+        let msg = format!("{:#}", Panel::open(&path, &[], &Keep::all()).unwrap_err());
         assert!(
             msg.contains("row 5 (71016 2023 leefloon-gezinnen): count -1"),
             "{msg}"

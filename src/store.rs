@@ -10,6 +10,8 @@ use polars_io::SerReader;
 use polars_io::parquet::write::KeyValueMetadata;
 use polars_io::parquet::write::{ParquetCompression, StatisticsOptions, get_encodings};
 use polars_io::prelude::{ParquetReader, ParquetWriter};
+use polars_parquet::parquet::metadata::RowGroupMetadata;
+use polars_parquet::parquet::statistics::Statistics;
 use polars_parquet::write::{
     CompressedPage, Encoding, ParquetType, Version, WriteOptions, array_to_columns, compress,
 };
@@ -270,8 +272,55 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Which rows to keep when reading a store: by year and indicator.
-pub type Keep<'a> = dyn Fn(i32, &str) -> bool + Sync + 'a;
+/// Which rows to keep when reading a store: those of the years `year` accepts and, among them,
+/// those `row` accepts by year and indicator. A row group of one year (a store in year order,
+/// see [`row_groups`]) that `year` rejects is skipped unread, known from its statistics.
+pub struct Keep<'a> {
+    year: Box<dyn Fn(i32) -> bool + Sync + 'a>,
+    row: Option<RowTest<'a>>,
+}
+
+/// Whether a row is kept, by year and indicator.
+type RowTest<'a> = Box<dyn Fn(i32, &str) -> bool + Sync + 'a>;
+
+impl<'a> Keep<'a> {
+    /// Every row.
+    pub fn all() -> Keep<'static> {
+        Keep {
+            year: Box::new(|_| true),
+            row: None,
+        }
+    }
+
+    /// The rows of `years`.
+    pub fn years(years: &'a [i32]) -> Keep<'a> {
+        Keep {
+            year: Box::new(|y| years.contains(&y)),
+            row: None,
+        }
+    }
+
+    /// The rows of the years `year` accepts that `row` accepts.
+    pub fn rows(
+        year: impl Fn(i32) -> bool + Sync + 'a,
+        row: impl Fn(i32, &str) -> bool + Sync + 'a,
+    ) -> Keep<'a> {
+        Keep {
+            year: Box::new(year),
+            row: Some(Box::new(row)),
+        }
+    }
+
+    /// Whether rows of year `y` may be kept.
+    pub fn year(&self, y: i32) -> bool {
+        (self.year)(y)
+    }
+
+    /// Whether the row of year `y` and `indicator` is kept.
+    pub fn row(&self, y: i32, indicator: &str) -> bool {
+        self.year(y) && self.row.as_ref().is_none_or(|row| row(y, indicator))
+    }
+}
 
 /// Which rows to read: the years that must be present, and which rows to keep.
 type Filter<'a> = (&'a [i32], &'a Keep<'a>);
@@ -398,15 +447,19 @@ fn identity(
 
 /// The rows `start..start + rows` (one row group) of a store's bytes (every column but
 /// `source`, which is left empty) whose year and indicator `keep` accepts, with the years present
-/// among all of them. The year and indicator are decoded first: a row group without a kept row
-/// (another year of a store in year order) gives `None` and is not decoded further.
+/// among all of them. A row group of `single` year (from its statistics) that `keep` rejects is
+/// not read at all, and one whose every row `keep` takes is read without a mask; otherwise the
+/// year and indicator are decoded first, and a row group without a kept row gives `None` and is
+/// not decoded further.
 fn group_rows(
     bytes: &[u8],
     origin: &str,
-    start: usize,
-    rows: usize,
+    (start, rows, single): (usize, usize, Option<i32>),
     keep: &Keep<'_>,
 ) -> Result<(BTreeSet<i32>, Option<DataFrame>)> {
+    if let Some(y) = single.filter(|&y| !keep.year(y)) {
+        return Ok((BTreeSet::from([y]), None));
+    }
     let read = |columns: &[&str]| {
         ParquetReader::new(Cursor::new(bytes))
             .with_slice(Some((start, rows)))
@@ -415,49 +468,23 @@ fn group_rows(
             .map_err(|e| not_a_store(origin, e))
     };
     let keys = check_columns(read(&[col::YEAR, col::INDICATOR])?, origin, KEY_COLUMNS)?;
+    // A kept year's row group read whole: every row kept, no mask.
+    let whole = single.filter(|_| keep.row.is_none());
     let year = keys.column(col::YEAR)?.as_materialized_series().i32()?;
     let indicator = keys
         .column(col::INDICATOR)?
         .as_materialized_series()
         .str()?;
-    // Rows come in runs of one year (store order): each run's year is added once.
-    let mut present = BTreeSet::new();
-    let mut last = None;
-    let mut seen = |y: i32| {
-        if last != Some(y) {
-            last = Some(y);
-            present.insert(y);
+    let (present, mask) = match whole {
+        Some(y) => (BTreeSet::from([y]), None),
+        None => {
+            let (present, mask) = year_mask(year, indicator, keep);
+            if !mask.any() {
+                return Ok((present, None));
+            }
+            (present, Some(mask))
         }
     };
-    let mask: BooleanChunked = match (year.cont_slice(), indicator.downcast_iter().next()) {
-        // A row group as read: one chunk each, no missing years or indicators; read in place.
-        (Ok(years), Some(names))
-            if indicator.chunks().len() == 1 && indicator.null_count() == 0 =>
-        {
-            let keep: Vec<bool> = years
-                .iter()
-                .enumerate()
-                .map(|(k, &y)| {
-                    seen(y);
-                    keep(y, names.value(k))
-                })
-                .collect();
-            BooleanChunked::from_slice(PlSmallStr::EMPTY, &keep)
-        }
-        _ => year
-            .iter()
-            .zip(indicator.iter())
-            .map(|(y, i)| {
-                y.is_some_and(|y| {
-                    seen(y);
-                    keep(y, i.unwrap_or_default())
-                })
-            })
-            .collect(),
-    };
-    if !mask.any() {
-        return Ok((present, None));
-    }
     let rest = read(&[col::UNIT, col::NUMERATOR, col::DENOMINATOR, col::STATUS])?;
     let empty = Scalar::new(DataType::String, AnyValue::StringOwned("".into()));
     let column = |frame: &DataFrame, name: &str| -> Result<Column> {
@@ -476,7 +503,66 @@ fn group_rows(
         Column::new_scalar(col::SOURCE.into(), empty, keys.height()),
     ])?;
     let part = check_schema(part, origin)?;
-    Ok((present, Some(part.filter(&mask)?)))
+    Ok(match mask {
+        Some(mask) => (present, Some(part.filter(&mask)?)),
+        None => (present, Some(part)),
+    })
+}
+
+/// Which rows of a row group `keep` accepts, and the years present among them.
+fn year_mask(
+    year: &Int32Chunked,
+    indicator: &StringChunked,
+    keep: &Keep<'_>,
+) -> (BTreeSet<i32>, BooleanChunked) {
+    // Rows come in runs of one year (store order): each run's year is added once.
+    let mut present = BTreeSet::new();
+    let mut last = None;
+    let mut seen = |y: i32| {
+        if last != Some(y) {
+            last = Some(y);
+            present.insert(y);
+        }
+    };
+    let mask = match (year.cont_slice(), indicator.downcast_iter().next()) {
+        // A row group as read: one chunk each, no missing years or indicators; read in place.
+        (Ok(years), Some(names))
+            if indicator.chunks().len() == 1 && indicator.null_count() == 0 =>
+        {
+            let keep: Vec<bool> = years
+                .iter()
+                .enumerate()
+                .map(|(k, &y)| {
+                    seen(y);
+                    keep.row(y, names.value(k))
+                })
+                .collect();
+            BooleanChunked::from_slice(PlSmallStr::EMPTY, &keep)
+        }
+        _ => year
+            .iter()
+            .zip(indicator.iter())
+            .map(|(y, i)| {
+                y.is_some_and(|y| {
+                    seen(y);
+                    keep.row(y, i.unwrap_or_default())
+                })
+            })
+            .collect(),
+    };
+    (present, mask)
+}
+
+/// The one year of a row group whose `year` column's statistics give the same minimum and
+/// maximum and no nulls.
+fn single_year(group: &RowGroupMetadata, footer: &[u8]) -> Option<i32> {
+    let column = group.columns_under_root_iter(col::YEAR)?.next()?;
+    match column.statistics(footer)?.ok()? {
+        Statistics::Int32(s) if s.null_count == Some(0) && s.min_value == s.max_value => {
+            s.min_value
+        }
+        _ => None,
+    }
 }
 
 /// Read the row groups of `bytes` (as many at a time as there are cores), hand the rows that
@@ -490,14 +576,14 @@ fn each_group(
     each: &mut dyn FnMut(DataFrame) -> Result<()>,
 ) -> Result<()> {
     let mut present = BTreeSet::new();
-    // (first row, rows) of each row group.
-    let groups: Vec<(usize, usize)> = file_meta
+    // (first row, rows, its one year when the statistics say so) of each row group.
+    let groups: Vec<(usize, usize, Option<i32>)> = file_meta
         .row_groups
         .iter()
         .scan(0, |offset, g| {
             let start = *offset;
             *offset += g.num_rows();
-            Some((start, g.num_rows()))
+            Some((start, g.num_rows(), single_year(g, &file_meta.footer_buf)))
         })
         .collect();
     // As many row groups at a time as there are cores, decoded and filtered side by side, then
@@ -505,7 +591,7 @@ fn each_group(
     for window in groups.chunks(rayon::current_num_threads().max(1)) {
         let parts: Vec<Result<(BTreeSet<i32>, Option<DataFrame>)>> = window
             .par_iter()
-            .map(|&(start, rows)| group_rows(bytes, origin, start, rows, keep))
+            .map(|&group| group_rows(bytes, origin, group, keep))
             .collect();
         for part in parts {
             let (years, part) = part?;
@@ -597,7 +683,7 @@ impl Store {
 
     /// Read only the rows of `years` from the store at `path` (see [`Store::open_filtered`]).
     pub fn open_years(path: &Path, years: &[i32]) -> Result<Store> {
-        Store::open_filtered(path, years, &|y, _| years.contains(&y))
+        Store::open_filtered(path, years, &Keep::years(years))
     }
 
     /// Read the rows whose year and indicator pass `keep` from the store at `path`, one row group at a
@@ -1191,13 +1277,20 @@ mod tests {
             .unwrap();
         let (_, file_meta) = identity(&bytes, "mem", String::new()).unwrap();
         assert_eq!(file_meta.row_groups.len(), 3, "one row group per year");
+        let keep = Keep::years(&[2001]);
         let mut kept = Vec::new();
-        for (k, start) in [0, 40_000, 80_000].into_iter().enumerate() {
-            let (present, rows) =
-                group_rows(&bytes, "mem", start, 40_000, &|y, _| y == 2001).unwrap();
-            assert_eq!(present, BTreeSet::from([2000 + k as i32]));
-            kept.push(rows.map(|r| r.height()));
+        for (k, group) in file_meta.row_groups.iter().enumerate() {
+            let year = single_year(group, &file_meta.footer_buf);
+            assert_eq!(year, Some(2000 + k as i32), "the statistics give the year");
+            // Skipped by the statistics, or by the decoded years when there are none.
+            for year in [year, None] {
+                let group = (40_000 * k, 40_000, year);
+                let (present, rows) = group_rows(&bytes, "mem", group, &keep).unwrap();
+                assert_eq!(present, BTreeSet::from([2000 + k as i32]));
+                kept.push(rows.map(|r| r.height()));
+            }
         }
+        kept.dedup();
         assert_eq!(kept, [None, Some(40_000), None]);
     }
 

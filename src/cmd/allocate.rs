@@ -11,6 +11,7 @@ use barometer::error::usage;
 use barometer::geo::Geography;
 use barometer::lang::Lang;
 use barometer::run_record::RunRecord;
+use barometer::store::Keep;
 use std::path::PathBuf;
 
 /// Output formats of `allocate`.
@@ -169,9 +170,10 @@ pub fn run(args: &Args) -> Result<()> {
         })
         .collect();
     let year = args.year;
-    let store = super::load_store_where(args.store.as_deref(), args.level, &[year], &|y, i| {
-        y == year || (y < year && keys.contains(&i))
-    })?;
+    let store = {
+        let keep = Keep::rows(|y| y <= year, |y, i| y == year || keys.contains(&i));
+        super::load_store_where(args.store.as_deref(), args.level, &[year], &keep)?
+    };
     let geo = Geography::bundled();
     let board = score(&store, &def, geo, args.year)?;
     let alloc = allocate(&board, &store, &rule, budget, hold.as_ref())?;

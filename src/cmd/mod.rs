@@ -17,7 +17,7 @@ use anyhow::Result;
 use barometer::error::usage;
 use barometer::indicators;
 use barometer::panel::Panel;
-use barometer::store::Store;
+use barometer::store::{Keep, Store};
 use std::io::Write;
 use std::path::Path;
 
@@ -60,7 +60,7 @@ impl Level {
 /// The rows of `years` of the store at `path` (the bundled demo store when `None`) at
 /// `level`; only those years are held in memory.
 pub fn load_store(path: Option<&Path>, level: Level, years: &[i32]) -> Result<Store> {
-    load_store_where(path, level, years, &|y, _| years.contains(&y))
+    load_store_where(path, level, years, &Keep::years(years))
 }
 
 /// The rows of the store at `path` whose year and indicator pass `keep` (each of `required`
@@ -69,7 +69,7 @@ pub fn load_store_where(
     path: Option<&Path>,
     level: Level,
     required: &[i32],
-    keep: &barometer::store::Keep<'_>,
+    keep: &Keep<'_>,
 ) -> Result<Store> {
     let store = Store::load_filtered(path, required, keep)?;
     match level {
@@ -85,7 +85,7 @@ pub fn load_store_where(
 /// into the panel, one row group at a time.
 pub fn load_panel(path: Option<&Path>, level: Level, years: &[i32]) -> Result<Panel> {
     match (path, level) {
-        (Some(p), Level::Units) => Panel::open(p, years, &|y, _| years.contains(&y)),
+        (Some(p), Level::Units) => Panel::open(p, years, &Keep::years(years)),
         _ => Panel::from_store(&load_store(path, level, years)?, None),
     }
 }
