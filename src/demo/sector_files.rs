@@ -232,10 +232,11 @@ pub fn write_store(
     let year_rows = (data.sectors.len() * data.spec.indicators.len()).max(1);
     let groups = store::row_groups(data.rows(), |r| data.spec.years[r / year_rows]);
     // The store carries the checksum of its own bytes, so it is built in memory, then written;
-    // `tick` counts sectors, so a year's rows count as a share of every sector.
+    // `tick` counts sectors: a batch counts for its share of all rows (the shares add up).
+    let share = |row: usize| (row * data.sectors.len() / data.rows().max(1)) as u64;
     let mut buf = Vec::new();
     store::write_parquet(&mut buf, &meta, &groups, |start, len| {
-        tick((len / data.spec.years.len().max(1) / data.spec.indicators.len().max(1)) as u64);
+        tick(share(start + len) - share(start));
         frame_of(data, start..start + len)
     })?;
     atomic::write_bytes(path, &buf)?;
