@@ -197,7 +197,8 @@ fn checksum_at(bytes: &[u8]) -> Option<usize> {
 /// Returns the SHA-256 of the file as it is (hex), hashed in the same pass.
 fn checksum(bytes: &[u8], origin: &str) -> Result<String> {
     let has = |key: &str| memchr::memmem::find(bytes, key.as_bytes()).is_some();
-    if !has(CHECKSUM_KEY) {
+    // The key sits in the footer: looked for from the end, it is found at once.
+    if memchr::memmem::rfind(bytes, CHECKSUM_KEY.as_bytes()).is_none() {
         let parquet = bytes.len() >= 12 && bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1");
         return Err(data(if has(META_KEY) {
             format!(
