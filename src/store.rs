@@ -468,9 +468,24 @@ fn group_rows(
             .finish()
             .map_err(|e| not_a_store(origin, e))
     };
-    let keys = check_columns(read(&[col::YEAR, col::INDICATOR])?, origin, KEY_COLUMNS)?;
-    // A kept year's row group read whole: every row kept, no mask.
+    // The other columns, units and counts side by side.
+    let rest = || {
+        let (units, counts) = rayon::join(
+            || read(&[col::UNIT]),
+            || read(&[col::NUMERATOR, col::DENOMINATOR, col::STATUS]),
+        );
+        Ok::<_, anyhow::Error>((units?, counts?))
+    };
+    // A kept year's row group is read whole, every column at once, with no mask.
     let whole = single.filter(|_| keep.row.is_none());
+    let (keys, early) = match whole {
+        Some(_) => {
+            let (keys, rest) = rayon::join(|| read(&[col::YEAR, col::INDICATOR]), rest);
+            (keys?, Some(rest?))
+        }
+        None => (read(&[col::YEAR, col::INDICATOR])?, None),
+    };
+    let keys = check_columns(keys, origin, KEY_COLUMNS)?;
     let year = keys.column(col::YEAR)?.as_materialized_series().i32()?;
     let indicator = keys
         .column(col::INDICATOR)?
@@ -486,7 +501,10 @@ fn group_rows(
             (present, Some(mask))
         }
     };
-    let rest = read(&[col::UNIT, col::NUMERATOR, col::DENOMINATOR, col::STATUS])?;
+    let (units, counts) = match early {
+        Some(rest) => rest,
+        None => rest()?,
+    };
     let empty = Scalar::new(DataType::String, AnyValue::StringOwned("".into()));
     let column = |frame: &DataFrame, name: &str| -> Result<Column> {
         frame
@@ -495,12 +513,12 @@ fn group_rows(
             .map_err(|_| data(format!("{origin}: store column '{name}' is missing")))
     };
     let part = DataFrame::new_infer_height(vec![
-        column(&rest, col::UNIT)?,
+        column(&units, col::UNIT)?,
         column(&keys, col::YEAR)?,
         column(&keys, col::INDICATOR)?,
-        column(&rest, col::NUMERATOR)?,
-        column(&rest, col::DENOMINATOR)?,
-        column(&rest, col::STATUS)?,
+        column(&counts, col::NUMERATOR)?,
+        column(&counts, col::DENOMINATOR)?,
+        column(&counts, col::STATUS)?,
         Column::new_scalar(col::SOURCE.into(), empty, keys.height()),
     ])?;
     let part = check_schema(part, origin)?;
