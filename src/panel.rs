@@ -104,11 +104,12 @@ impl YearRows {
 }
 
 /// Rows as columns for [`Panel::from_ids`]: row `order[k]` is the `k`-th in key order (unit,
-/// year, indicator ascending, each key once, as a merge sorts them), units and indicators are ids into given names,
+/// year, indicator ascending, each key once, as a merge sorts them; store order, year first,
+/// gives the same panel), units and indicators are ids into given names,
 /// missing counts are NaN.
 #[derive(Debug, Clone, Copy)]
 pub struct IdColumns<'a> {
-    /// Row numbers in key order.
+    /// Row numbers in key order (or store order).
     pub order: &'a [u32],
     /// Unit id of each row.
     pub unit: &'a [u32],
@@ -619,6 +620,87 @@ mod tests {
         assert!(rows.unit.is_sorted(), "each year's rows by unit");
         assert_eq!(rows.value(0), Some(23.0 / 105.0));
         assert_eq!((rows.status(2), rows.value(2)), (Status::Suppressed, None));
+    }
+
+    /// A row as (unit, indicator, numerator bits, denominator bits, status).
+    type Plain = (String, String, u64, u64, Status);
+
+    /// Each year's rows, in panel order.
+    fn rows_of(panel: &Panel) -> Vec<(i32, Vec<Plain>)> {
+        let years = panel.years().iter();
+        years
+            .map(|&y| {
+                let r = panel.year(y).unwrap_or(YearRows::empty());
+                let rows = (0..r.len())
+                    .map(|i| {
+                        (
+                            panel.unit(r.unit[i]).to_owned(),
+                            panel.indicators()[r.indicator[i] as usize].clone(),
+                            r.numerator[i].to_bits(),
+                            r.denominator[i].to_bits(),
+                            r.status(i),
+                        )
+                    })
+                    .collect();
+                (y, rows)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn years_read_from_one_year_and_shared_row_groups_match_the_store_in_memory() {
+        // 2020: 40,000 rows, a row group of its own (skipped or taken whole from its
+        // statistics); 2021-2023: 1,000 rows each, one shared row group (decoded and masked).
+        let sizes = [(2020, 40_000), (2021, 1_000), (2022, 1_000), (2023, 1_000)];
+        let records: Vec<Record> = sizes
+            .into_iter()
+            .flat_map(|(year, units)| {
+                (0..units).flat_map(move |u| {
+                    ["a", "b"].map(|ind| Record {
+                        unit: format!("{}", 10_000 + u),
+                        year,
+                        indicator: ind.into(),
+                        numerator: (u % 5 != 0).then_some(f64::from(u % 17)),
+                        denominator: Some(f64::from(20 + u % 31)),
+                        status: if u % 5 == 0 {
+                            Status::Suppressed
+                        } else {
+                            Status::Observed
+                        },
+                        source: "t".into(),
+                    })
+                })
+            })
+            .collect();
+        let store = Store::from_records(records, StoreMeta::default(), "mem").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.parquet");
+        store.save(&path).unwrap();
+        for years in [&[2020][..], &[2022], &[2020, 2023], &[2021, 2022, 2023]] {
+            let read = Panel::open(&path, years, &Keep::years(years)).unwrap();
+            // A panel of a store in memory lists the store's other years too, without rows.
+            let mut expected = rows_of(&Panel::from_store(&store, Some(years)).unwrap());
+            expected.retain(|(y, _)| years.contains(y));
+            assert_eq!(rows_of(&read), expected, "{years:?}");
+            assert_eq!(read.years(), years, "only the years asked for");
+        }
+        // Rows by year and indicator, as `allocate` reads them: 2022 whole, earlier years' "b".
+        let keep = Keep::rows(|y| y <= 2022, |y, i| y == 2022 || i == "b");
+        let read = Panel::open(&path, &[2022], &keep).unwrap();
+        let all = rows_of(&Panel::from_store(&store, None).unwrap());
+        let expected: Vec<_> = all
+            .into_iter()
+            .filter(|(y, _)| *y <= 2022)
+            .map(|(y, rows)| {
+                (
+                    y,
+                    rows.into_iter()
+                        .filter(|r| y == 2022 || r.1 == "b")
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(rows_of(&read), expected);
     }
 
     #[test]
