@@ -569,10 +569,7 @@ pub fn merge(
     }
     let incoming_len = row_number(rows.len())?;
     if let Some(s) = existing {
-        rows.set_place(&s.origin);
-        for (k, r) in s.records()?.iter().enumerate() {
-            rows.push(r, k as u64 + 1);
-        }
+        rows.push_store(s)?;
     }
     row_number(rows.len())?;
     // Repeated rows: sort by key (then input order) so repeats are neighbours.

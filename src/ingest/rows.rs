@@ -3,8 +3,10 @@
 //! checked finite), and each row keeps the line it was read from. This is what a file becomes
 //! when read, and what a merge sorts and writes.
 
-use crate::error::Location;
-use crate::store::{Record, Status};
+use crate::error::{Location, data};
+use crate::store::{Record, Status, Store, col};
+use anyhow::Result;
+use polars::prelude::*;
 use std::collections::HashMap;
 
 /// The hasher of the string tables: fast, and fixed (the tables are looked up, never iterated).
@@ -226,6 +228,60 @@ impl Rows {
             self.sources.id(&r.source),
         );
         self.push_ids(u, r.year, i, r.numerator, r.denominator, r.status, s, line);
+    }
+
+    /// Add every row of `store`, read at its row number (from 1) in the store, straight from
+    /// its columns: a string that repeats the row before's is not looked up again, and no row
+    /// becomes a [`Record`] (a store of millions of rows merges without a `String` per cell).
+    pub fn push_store(&mut self, store: &Store) -> Result<()> {
+        let f = &store.frame;
+        let s = |name: &str| -> Result<&StringChunked> {
+            Ok(f.column(name)?.as_materialized_series().str()?)
+        };
+        let n = |name: &str| -> Result<&Float64Chunked> {
+            Ok(f.column(name)?.as_materialized_series().f64()?)
+        };
+        let (units, inds, stats, srcs) = (
+            s(col::UNIT)?,
+            s(col::INDICATOR)?,
+            s(col::STATUS)?,
+            s(col::SOURCE)?,
+        );
+        let (nums, dens) = (n(col::NUMERATOR)?, n(col::DENOMINATOR)?);
+        let years = f.column(col::YEAR)?.as_materialized_series().i32()?;
+        self.set_place(&store.origin);
+        self.reserve(f.height());
+        // The id of the last string seen in a column, and that string.
+        fn cached<'a>(last: &mut (u32, Option<&'a str>), names: &mut Interner, v: &'a str) -> u32 {
+            if last.1 != Some(v) {
+                *last = (names.id(v), Some(v));
+            }
+            last.0
+        }
+        let mut last: [(u32, Option<&str>); 3] = [(0, None); 3];
+        let rows = units
+            .iter()
+            .zip(years.iter())
+            .zip(inds.iter())
+            .zip(srcs.iter());
+        let counts = nums.iter().zip(dens.iter()).zip(stats.iter());
+        for (k, ((((unit, year), ind), src), ((num, den), stat))) in rows.zip(counts).enumerate() {
+            let text = stat.unwrap_or_default();
+            let status = Status::parse(text).ok_or_else(|| {
+                data(format!(
+                    "{}: unknown status '{text}' in row {}",
+                    store.origin,
+                    k + 1
+                ))
+            })?;
+            let [lu, li, ls] = &mut last;
+            let u = cached(lu, &mut self.units, unit.unwrap_or_default());
+            let i = cached(li, &mut self.indicators, ind.unwrap_or_default());
+            let source = cached(ls, &mut self.sources, src.unwrap_or_default());
+            let year = year.unwrap_or_default();
+            self.push_ids(u, year, i, num, den, status, source, k as u64 + 1);
+        }
+        Ok(())
     }
 
     /// Add a row by interned numbers.
