@@ -173,6 +173,25 @@ pub struct Store {
     pub sha256: String,
 }
 
+/// A store table's columns, by type (see [`Store::columns`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Columns<'a> {
+    /// REFNIS codes.
+    pub unit: &'a StringChunked,
+    /// Years.
+    pub year: &'a Int32Chunked,
+    /// Indicator ids.
+    pub indicator: &'a StringChunked,
+    /// Numerators.
+    pub numerator: &'a Float64Chunked,
+    /// Denominators.
+    pub denominator: &'a Float64Chunked,
+    /// Statuses, as written.
+    pub status: &'a StringChunked,
+    /// Sources.
+    pub source: &'a StringChunked,
+}
+
 /// Key of the whole-file SHA-256 in the Parquet key-value metadata.
 const CHECKSUM_KEY: &str = "barometer.sha256";
 /// The checksum's value while the checksum is computed.
@@ -905,15 +924,9 @@ impl Store {
     /// The row-by-row check behind [`Store::check_rows`].
     fn check_each_row(&self) -> Result<()> {
         let f = &self.frame;
-        let s = |name: &str| -> Result<&StringChunked> {
-            Ok(f.column(name)?.as_materialized_series().str()?)
-        };
-        let n = |name: &str| -> Result<&Float64Chunked> {
-            Ok(f.column(name)?.as_materialized_series().f64()?)
-        };
-        let (units, inds, stats) = (s(col::UNIT)?, s(col::INDICATOR)?, s(col::STATUS)?);
-        let (nums, dens) = (n(col::NUMERATOR)?, n(col::DENOMINATOR)?);
-        let years = f.column(col::YEAR)?.as_materialized_series().i32()?;
+        let c = self.columns()?;
+        let (units, inds, stats) = (c.unit, c.indicator, c.status);
+        let (nums, dens, years) = (c.numerator, c.denominator, c.year);
         let key = |i: usize| {
             (
                 years.get(i).unwrap_or_default(),
@@ -1000,6 +1013,24 @@ impl Store {
 
     /// All rows as records.
     pub fn records(&self) -> Result<Vec<Record>> {
+        let c = self.columns()?;
+        (0..self.frame.height())
+            .map(|i| {
+                Ok(Record {
+                    unit: c.unit.get(i).unwrap_or_default().to_owned(),
+                    year: c.year.get(i).unwrap_or_default(),
+                    indicator: c.indicator.get(i).unwrap_or_default().to_owned(),
+                    numerator: c.numerator.get(i),
+                    denominator: c.denominator.get(i),
+                    status: self.status_of(i, c.status.get(i).unwrap_or_default())?,
+                    source: c.source.get(i).unwrap_or_default().to_owned(),
+                })
+            })
+            .collect()
+    }
+
+    /// The table's columns, by type.
+    pub fn columns(&self) -> Result<Columns<'_>> {
         let f = &self.frame;
         let s = |name: &str| -> Result<&StringChunked> {
             Ok(f.column(name)?.as_materialized_series().str()?)
@@ -1007,34 +1038,26 @@ impl Store {
         let n = |name: &str| -> Result<&Float64Chunked> {
             Ok(f.column(name)?.as_materialized_series().f64()?)
         };
-        let (units, inds, stats, srcs) = (
-            s(col::UNIT)?,
-            s(col::INDICATOR)?,
-            s(col::STATUS)?,
-            s(col::SOURCE)?,
-        );
-        let (nums, dens) = (n(col::NUMERATOR)?, n(col::DENOMINATOR)?);
-        let years = f.column(col::YEAR)?.as_materialized_series().i32()?;
-        (0..f.height())
-            .map(|i| {
-                let status_text = stats.get(i).unwrap_or_default();
-                Ok(Record {
-                    unit: units.get(i).unwrap_or_default().to_owned(),
-                    year: years.get(i).unwrap_or_default(),
-                    indicator: inds.get(i).unwrap_or_default().to_owned(),
-                    numerator: nums.get(i),
-                    denominator: dens.get(i),
-                    status: Status::parse(status_text).ok_or_else(|| {
-                        data(format!(
-                            "{}: unknown status '{status_text}' in row {}",
-                            self.origin,
-                            i + 1
-                        ))
-                    })?,
-                    source: srcs.get(i).unwrap_or_default().to_owned(),
-                })
-            })
-            .collect()
+        Ok(Columns {
+            unit: s(col::UNIT)?,
+            year: f.column(col::YEAR)?.as_materialized_series().i32()?,
+            indicator: s(col::INDICATOR)?,
+            numerator: n(col::NUMERATOR)?,
+            denominator: n(col::DENOMINATOR)?,
+            status: s(col::STATUS)?,
+            source: s(col::SOURCE)?,
+        })
+    }
+
+    /// The status written `text` in row `i` (from 0), or an error naming the row.
+    pub fn status_of(&self, i: usize, text: &str) -> Result<Status> {
+        Status::parse(text).ok_or_else(|| {
+            data(format!(
+                "{}: unknown status '{text}' in row {}",
+                self.origin,
+                i + 1
+            ))
+        })
     }
 
     /// The years present, ascending.

@@ -3,10 +3,9 @@
 //! checked finite), and each row keeps the line it was read from. This is what a file becomes
 //! when read, and what a merge sorts and writes.
 
-use crate::error::{Location, data};
-use crate::store::{Record, Status, Store, col};
+use crate::error::Location;
+use crate::store::{Record, Status, Store};
 use anyhow::Result;
-use polars::prelude::*;
 use std::collections::HashMap;
 
 /// The hasher of the string tables: fast, and fixed (the tables are looked up, never iterated).
@@ -234,23 +233,9 @@ impl Rows {
     /// its columns: a string that repeats the row before's is not looked up again, and no row
     /// becomes a [`Record`] (a store of millions of rows merges without a `String` per cell).
     pub fn push_store(&mut self, store: &Store) -> Result<()> {
-        let f = &store.frame;
-        let s = |name: &str| -> Result<&StringChunked> {
-            Ok(f.column(name)?.as_materialized_series().str()?)
-        };
-        let n = |name: &str| -> Result<&Float64Chunked> {
-            Ok(f.column(name)?.as_materialized_series().f64()?)
-        };
-        let (units, inds, stats, srcs) = (
-            s(col::UNIT)?,
-            s(col::INDICATOR)?,
-            s(col::STATUS)?,
-            s(col::SOURCE)?,
-        );
-        let (nums, dens) = (n(col::NUMERATOR)?, n(col::DENOMINATOR)?);
-        let years = f.column(col::YEAR)?.as_materialized_series().i32()?;
+        let c = store.columns()?;
         self.set_place(&store.origin);
-        self.reserve(f.height());
+        self.reserve(store.frame.height());
         // The id of the last string seen in a column, and that string.
         fn cached<'a>(last: &mut (u32, Option<&'a str>), names: &mut Interner, v: &'a str) -> u32 {
             if last.1 != Some(v) {
@@ -259,21 +244,12 @@ impl Rows {
             last.0
         }
         let mut last: [(u32, Option<&str>); 3] = [(0, None); 3];
-        let rows = units
-            .iter()
-            .zip(years.iter())
-            .zip(inds.iter())
-            .zip(srcs.iter());
-        let counts = nums.iter().zip(dens.iter()).zip(stats.iter());
+        let rows = c.unit.iter().zip(c.year.iter()).zip(c.indicator.iter());
+        let rows = rows.zip(c.source.iter());
+        let counts = c.numerator.iter().zip(c.denominator.iter());
+        let counts = counts.zip(c.status.iter());
         for (k, ((((unit, year), ind), src), ((num, den), stat))) in rows.zip(counts).enumerate() {
-            let text = stat.unwrap_or_default();
-            let status = Status::parse(text).ok_or_else(|| {
-                data(format!(
-                    "{}: unknown status '{text}' in row {}",
-                    store.origin,
-                    k + 1
-                ))
-            })?;
+            let status = store.status_of(k, stat.unwrap_or_default())?;
             let [lu, li, ls] = &mut last;
             let u = cached(lu, &mut self.units, unit.unwrap_or_default());
             let i = cached(li, &mut self.indicators, ind.unwrap_or_default());
