@@ -38,7 +38,7 @@ pub fn run(args: &Args) -> Result<()> {
         strict: false,
         target_year: args.inputs.municipality_set,
     };
-    let (merged, rep) = ingest::merge(existing.as_ref(), files, &def, opts, geo, "<check>")?;
+    let (merged, rep) = ingest::merge(existing, files, &def, opts, geo, "<check>")?;
     print!("{}", rep.render(geo, usize::MAX));
     println!(
         "check    nothing written; an ingest would hold {} rows",

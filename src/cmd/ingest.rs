@@ -125,7 +125,8 @@ pub fn run(args: &Args) -> Result<()> {
         strict: args.strict,
         target_year: args.inputs.municipality_set,
     };
-    let (merged, rep) = ingest::merge(existing.as_ref(), files, &def, opts, geo, &origin)?;
+    let old_sha256 = existing.as_ref().map(|s| s.sha256.clone());
+    let (merged, rep) = ingest::merge(existing, files, &def, opts, geo, &origin)?;
     print!("{}", rep.render(geo, 20));
     let parquet = merged.to_parquet()?;
     let sha256 = sha256_hex(&parquet);
@@ -137,7 +138,7 @@ pub fn run(args: &Args) -> Result<()> {
         barometer::atomic::write_with(&side, |w| report::write_rejected(w, &run, &rep.rejected))?;
         println!("rejected rows written to {}", side.display());
     }
-    let changed = existing.as_ref().is_none_or(|old| old.sha256 != sha256);
+    let changed = old_sha256.is_none_or(|old| old != sha256);
     if merged.height() == 0 {
         return Err(data(format!("no row was kept; {origin} was not written")));
     }

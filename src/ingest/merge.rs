@@ -513,9 +513,9 @@ fn row_number(i: usize) -> Result<u32> {
 /// when a row conflicts with the store (unless `replace`), or when a year mixes municipality
 /// sets. All rows, stored and new, are stated in one municipality set per year (see
 /// `harmonise`); statistical sectors count for their municipality in these checks and are not
-/// merged.
+/// merged. The `existing` store is taken, so its table is freed once its rows are copied.
 pub fn merge(
-    existing: Option<&Store>,
+    existing: Option<Store>,
     files: Vec<ParsedFile>,
     def: &Definition,
     opts: Options,
@@ -533,7 +533,10 @@ pub fn merge(
     if opts.strict && !rejected.is_empty() {
         return Err(rejected_error(&rejected));
     }
-    let mut meta = existing.map(|s| s.meta.clone()).unwrap_or_default();
+    let mut meta = existing
+        .as_ref()
+        .map(|s| s.meta.clone())
+        .unwrap_or_default();
     for f in &files {
         rep.files.push(report::FileSummary {
             file: f.input.file.clone(),
@@ -568,8 +571,9 @@ pub fn merge(
         rows.push(&l.record, l.location.line);
     }
     let incoming_len = row_number(rows.len())?;
+    // The stored rows, copied into the merge's columns; the store's frame is freed at once.
     if let Some(s) = existing {
-        rows.push_store(s)?;
+        rows.push_store(&s)?;
     }
     row_number(rows.len())?;
     // Repeated rows: sort by key (then input order) so repeats are neighbours.
