@@ -479,15 +479,14 @@ impl Builder {
                 self.checked = false;
             }
             self.last = Some((unit, y, ind));
-            if rows.as_ref().is_none_or(|(at, _)| *at != y) {
-                if let Some((at, done)) = rows.take() {
-                    self.by_year.insert(at, done);
-                }
-                rows = Some((y, self.by_year.remove(&y).unwrap_or_default()));
+            if rows.as_ref().is_some_and(|(at, _)| *at != y)
+                && let Some((at, done)) = rows.take()
+            {
+                self.by_year.insert(at, done);
             }
-            if let Some((_, r)) = rows.as_mut() {
-                r.push(unit, ind, num, den, status);
-            }
+            let (_, r) =
+                rows.get_or_insert_with(|| (y, self.by_year.remove(&y).unwrap_or_default()));
+            r.push(unit, ind, num, den, status);
         }
         if let Some((at, done)) = rows {
             self.by_year.insert(at, done);
@@ -507,15 +506,15 @@ impl Builder {
         } else {
             self.units[u as usize].cmp(&self.units[unit as usize])
         };
-        let inds = || {
-            if i == ind {
-                same
-            } else {
-                self.indicators[i as usize].cmp(&self.indicators[ind as usize])
-            }
+        let years = y.cmp(&year);
+        // Both orders look at the indicators only when unit and year are the same.
+        let inds = if i == ind || years != same || units != same {
+            same
+        } else {
+            self.indicators[i as usize].cmp(&self.indicators[ind as usize])
         };
-        let by_year = y.cmp(&year).then(units).then_with(inds).is_lt();
-        let by_unit = units.then(y.cmp(&year)).then_with(inds).is_lt();
+        let by_year = years.then(units).then(inds).is_lt();
+        let by_unit = units.then(years).then(inds).is_lt();
         self.ascending[0] &= by_year;
         self.ascending[1] &= by_unit;
         self.ascending.contains(&true)
