@@ -736,6 +736,50 @@ fn batch_from_a_tidy_file_reports_and_keeps_rejected_rows() {
 }
 
 #[test]
+fn batch_keeps_the_years_asked_for_restated_as_with_every_year() {
+    // 2018 in the municipality set before the 2019 mergers (Deinze 44011, Nevele 44049),
+    // 2020 in the set after (Deinze 44083): every year of the file is restated in the newest.
+    let dir = tmp();
+    let text = format!(
+        "{HEADER}44011;2018;kansarmoede-index;20;100\n44049;2018;kansarmoede-index;5;50\n\
+         71016;2018;kansarmoede-index;30;100\n44083;2020;kansarmoede-index;24;150\n\
+         71016;2020;kansarmoede-index;31;100\n71016;2020;geen-indicator;1;2\n"
+    );
+    let tidy = write(dir.path(), "in.csv", &text);
+    let run = |years: &str, out: &str| {
+        let assert = barometer()
+            .args(["batch", "--table", "units", "--years", years, "--tidy"])
+            .arg(&tidy)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .assert()
+            .success();
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        let rows: Vec<String> = std::fs::read_to_string(dir.path().join(out).join("barometer.csv"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && l.contains("2018"))
+            .map(str::to_owned)
+            .collect();
+        (stderr, rows)
+    };
+    let (all_err, all) = run("2018,2020", "alle");
+    let (one_err, one) = run("2018", "een");
+    assert_eq!(one, all, "2018 alone as among every year");
+    assert!(one.iter().any(|l| l.contains("44083")), "{one:?}");
+    assert!(!one.iter().any(|l| l.contains("44011")), "{one:?}");
+    // Every row is kept, skipped (a year not asked for) or rejected, and said so.
+    assert!(
+        all_err.contains("6 rows read, 5 kept") && all_err.contains("0 skipped, 1 rejected"),
+        "{all_err}"
+    );
+    assert!(
+        one_err.contains("6 rows read, 3 kept") && one_err.contains("2 skipped, 1 rejected"),
+        "{one_err}"
+    );
+}
+
+#[test]
 fn batch_rejects_bad_years_with_a_usage_error() {
     let dir = tmp();
     barometer()

@@ -9,8 +9,7 @@ use barometer::definition::Definition;
 use barometer::error::{data, usage};
 use barometer::geo::Geography;
 use barometer::indicators;
-use barometer::ingest::layout::{self, Layout};
-use barometer::ingest::{self, report};
+use barometer::ingest::{self, report, tidy};
 use barometer::panel::Panel;
 use barometer::run_record::RunRecord;
 use barometer::store::Identity;
@@ -43,7 +42,8 @@ pub struct Args {
     pub store: Option<PathBuf>,
     /// Score tidy CSV files (nis;jaar;indicator;teller;noemer) without a store: read, checked
     /// and merged in memory as `ingest --tidy` does, against the first --barometer's indicators;
-    /// the ingest report is printed and rejected rows are written to OUT/rejected.csv.
+    /// rows of other years than --years are checked, counted as skipped and not kept. The ingest
+    /// report is printed and rejected rows are written to OUT/rejected.csv.
     #[arg(long, num_args = 1.., conflicts_with = "store", value_name = "FILE")]
     pub tidy: Vec<PathBuf>,
     /// With --tidy: any rejected row is an error and nothing is written.
@@ -205,7 +205,8 @@ fn tidy_names(args: &Args) -> Vec<String> {
 }
 
 /// The panel of the `--tidy` files, read, checked and merged in memory as `ingest` reads them
-/// into a store, and the SHA-256 and count of the rejected rows written to OUT/rejected.csv.
+/// into a store (the rows of `years` only: the others are checked and counted as skipped), and
+/// the SHA-256 and count of the rejected rows written to OUT/rejected.csv.
 fn tidy_panel(
     args: &Args,
     def: &Definition,
@@ -215,7 +216,7 @@ fn tidy_panel(
     let files = args
         .tidy
         .iter()
-        .map(|path| layout::read(path, &Layout::Tidy, def, geo, None))
+        .map(|path| tidy::read_years(path, def, geo, years))
         .collect::<Result<Vec<_>>>()?;
     let names = tidy_names(args);
     let origin = names.join(", ");

@@ -338,6 +338,19 @@ type YearUnits = BTreeMap<i32, (BTreeSet<String>, bool)>;
 
 /// The [`YearUnits`] of the rows `idx`, counted on all cores.
 fn year_units(rows: &Rows, idx: &[u32]) -> YearUnits {
+    year_units_of(rows, idx.len(), |k| {
+        let i = idx[k] as usize;
+        (rows.year[i], rows.unit[i])
+    })
+}
+
+/// The [`YearUnits`] of the rows left out for their year ([`Rows::elsewhere`]).
+fn elsewhere_years(rows: &Rows) -> YearUnits {
+    year_units_of(rows, rows.elsewhere.len(), |k| rows.elsewhere[k])
+}
+
+/// The [`YearUnits`] of `len` rows of `rows`, the `k`th with year and unit `pair(k)`.
+fn year_units_of(rows: &Rows, len: usize, pair: impl Fn(usize) -> (i32, u32) + Sync) -> YearUnits {
     // Each unit's municipality by number (sectors share their municipality's), and whether it
     // is a sector.
     let mut numbers: HashMap<&str, u32> = HashMap::new();
@@ -357,13 +370,15 @@ fn year_units(rows: &Rows, idx: &[u32]) -> YearUnits {
         })
         .collect();
     // Rows come sorted or grouped by unit: skip repeats of the previous pair first.
-    let mut pairs: Vec<(i32, u32, bool)> = idx
-        .par_chunks(1 << 16)
-        .flat_map_iter(|chunk| {
+    const CHUNK: usize = 1 << 16;
+    let mut pairs: Vec<(i32, u32, bool)> = (0..len.div_ceil(CHUNK))
+        .into_par_iter()
+        .flat_map_iter(|c| {
             let mut pairs: Vec<(i32, u32, bool)> = Vec::new();
-            for &i in chunk {
-                let (muni, sector) = of_unit[rows.unit[i as usize] as usize];
-                let pair = (rows.year[i as usize], muni, sector);
+            for k in c * CHUNK..((c + 1) * CHUNK).min(len) {
+                let (year, unit) = pair(k);
+                let (muni, sector) = of_unit[unit as usize];
+                let pair = (year, muni, sector);
                 if pairs.last() != Some(&pair) {
                     pairs.push(pair);
                 }
@@ -588,7 +603,12 @@ pub fn merge(
         incoming
     };
     let kept_years = year_units(&rows, &kept);
-    check_sets(geo, &kept_years)?;
+    // Rows left out for their year (`batch --years`) count for the files' sets as they would
+    // have if kept: the same years are checked, and the same target set is chosen.
+    let all_years =
+        (!rows.elsewhere.is_empty()).then(|| union(kept_years.clone(), elsewhere_years(&rows)));
+    let file_years = all_years.as_ref().unwrap_or(&kept_years);
+    check_sets(geo, file_years)?;
     let mut stored: Vec<u32> = (incoming_len..row_number(rows.len())?).collect();
     sort_by_key(&rows, &mut stored);
     let stored_years = year_units(&rows, &stored);
@@ -596,7 +616,7 @@ pub fn merge(
         Some(y) => Some(geo.set_for_year(y)),
         None => {
             // The store and the files are each in one set per year, not necessarily the same.
-            let a = latest_set(geo, &kept_years)?;
+            let a = latest_set(geo, file_years)?;
             let b = latest_set(geo, &stored_years)?;
             a.into_iter().chain(b).max_by_key(|s| s.from)
         }

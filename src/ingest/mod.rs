@@ -72,7 +72,7 @@ pub struct ParsedFile {
     pub rejected: Vec<Rejection>,
     /// Data rows read.
     pub read: u64,
-    /// Rows skipped on purpose (other geographic levels, unknown locations).
+    /// Rows skipped on purpose (other geographic levels, unknown locations, years not asked for).
     pub skipped: u64,
     /// Remarks for the report.
     pub notes: Vec<String>,

@@ -22,7 +22,8 @@ pub struct FileSummary {
     pub kept: u64,
     /// Kept rows that are suppressed.
     pub suppressed: u64,
-    /// Rows skipped on purpose (other levels, unknown locations, areas outside Flanders).
+    /// Rows skipped on purpose (other levels, unknown locations, areas outside Flanders, years
+    /// not asked for).
     pub skipped: u64,
     /// Rows rejected.
     pub rejected: u64,

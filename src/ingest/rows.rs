@@ -160,6 +160,10 @@ pub struct Rows {
     pub source: Vec<u32>,
     /// 1-based line of each row in its place.
     pub line: Vec<u64>,
+    /// Year and unit of rows read, checked and left out because their year was not asked for
+    /// (one entry per run of rows with the same pair): their years still count when the
+    /// municipality set of the rows is chosen.
+    pub elsewhere: Vec<(i32, u32)>,
 }
 
 /// A count as stored in a column: NaN for none.
@@ -198,6 +202,7 @@ impl Rows {
         self.status.clear();
         self.source.clear();
         self.line.clear();
+        self.elsewhere.clear();
     }
 
     /// Make room for `n` more rows.
@@ -308,6 +313,12 @@ impl Rows {
         self.source
             .extend(other.source.iter().map(|&s| srcs[s as usize]));
         self.line.extend_from_slice(&other.line);
+        self.elsewhere.extend(
+            other
+                .elsewhere
+                .iter()
+                .map(|&(year, u)| (year, units[u as usize])),
+        );
     }
 
     /// Row `i` as a record.

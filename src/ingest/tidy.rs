@@ -37,15 +37,36 @@ const IGNORED: [&str; 3] = ["gemeente", "naam", "name"];
 /// Read one tidy file. File-level problems (unreadable, not UTF-8, bad header) are errors;
 /// row-level problems become rejections.
 pub fn read(path: &Path, def: &Definition, geo: &Geography) -> Result<ParsedFile> {
+    read_from(path, def, geo, None)
+}
+
+/// Read one tidy file as [`read`] does, keeping the rows of `years` only: every row is checked
+/// as [`read`] checks it, a valid row of another year is counted as skipped and leaves only its
+/// year and unit (in [`Rows::elsewhere`], for the municipality sets of the whole file).
+pub fn read_years(
+    path: &Path,
+    def: &Definition,
+    geo: &Geography,
+    years: &[i32],
+) -> Result<ParsedFile> {
+    read_from(path, def, geo, Some(years))
+}
+
+fn read_from(
+    path: &Path,
+    def: &Definition,
+    geo: &Geography,
+    years: Option<&[i32]>,
+) -> Result<ParsedFile> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let size = file.metadata().map_or(0, |m| m.len());
-    parse_from(file, path, def, geo, BLOCK, size)
+    parse_from(file, (path, years), def, geo, BLOCK, size)
 }
 
 /// Parse the bytes of a tidy file named `path`.
 pub fn parse(bytes: &[u8], path: &Path, def: &Definition, geo: &Geography) -> Result<ParsedFile> {
-    parse_from(bytes, path, def, geo, BLOCK, bytes.len() as u64)
+    parse_from(bytes, (path, None), def, geo, BLOCK, bytes.len() as u64)
 }
 
 /// How the file is laid out, from its header.
@@ -56,11 +77,12 @@ struct Header {
     fields: usize,
 }
 
-/// Parse a tidy file read from `input` in blocks of `block` bytes (lines longer than a block
-/// are read whole); `size`, the file size when known, is used to make room for the rows.
-pub fn parse_from(
+/// Parse a tidy file named `path` read from `input` in blocks of `block` bytes (lines longer
+/// than a block are read whole), keeping the rows of `years` when given (see [`read_years`]);
+/// `size`, the file size when known, is used to make room for the rows.
+fn parse_from(
     mut input: impl Read + Send,
-    path: &Path,
+    (path, years): (&Path, Option<&[i32]>),
     def: &Definition,
     geo: &Geography,
     block: usize,
@@ -159,7 +181,7 @@ pub fn parse_from(
                     .zip(cuts)
                     .zip(starts)
                     .map(|((rows, piece), at)| {
-                        parse_piece(piece, at, rows, h, path, &name, def, geo)
+                        parse_piece(piece, at, rows, h, (path, years), &name, def, geo)
                     })
                     .collect::<Result<_>>()?;
                 Ok((pieces, at_line))
@@ -193,7 +215,7 @@ pub fn parse_from(
         )));
     }
     parsed.input.rows = parsed.rows.len() as u64;
-    if parsed.rows.is_empty() && parsed.rejected.is_empty() {
+    if parsed.read == 0 {
         return Err(data(format!(
             "{name}: the file has a header but no data rows"
         )));
@@ -212,6 +234,7 @@ fn append(parsed: &mut ParsedFile, (pieces, bytes): (Vec<Piece>, usize), pool: &
     }
     for (piece, rows) in pieces.into_iter().zip(pool) {
         parsed.read += piece.read;
+        parsed.skipped += piece.skipped;
         parsed.rows.append(rows);
         parsed.rejected.extend(piece.rejected);
     }
@@ -328,6 +351,8 @@ fn header(text: &[u8], name: &str, line: u64) -> Result<Header> {
 struct Piece {
     rejected: Vec<Rejection>,
     read: u64,
+    /// Valid rows of years not asked for.
+    skipped: u64,
 }
 
 impl Piece {
@@ -357,25 +382,27 @@ impl Piece {
             return;
         }
         let cell = |k: usize| h.index[k].map_or("", |i| cells[i]);
-        if let Err((column, reason)) = cx.row(cell, rows, line) {
-            self.rejected.push(Rejection {
+        match cx.row(cell, rows, line) {
+            Ok(true) => {}
+            Ok(false) => self.skipped += 1,
+            Err((column, reason)) => self.rejected.push(Rejection {
                 unknown_unit: column == "nis" && reason.contains("REFNIS"),
                 location: Location::new(path, line, Some(column)),
                 reason,
-            });
+            }),
         }
     }
 }
 
 /// Parse a piece of whole lines whose first line is line `first_line` of the file, and which
-/// holds `lines` line ends, into `rows` (cleared first).
+/// holds `lines` line ends, into `rows` (cleared first), keeping the rows of `years` when given.
 #[allow(clippy::too_many_arguments)]
 fn parse_piece(
     bytes: &[u8],
     (first_line, lines): (u64, u64),
     rows: &mut Rows,
     h: &Header,
-    path: &Path,
+    (path, years): (&Path, Option<&[i32]>),
     name: &str,
     def: &Definition,
     geo: &Geography,
@@ -396,6 +423,7 @@ fn parse_piece(
     let mut out = Piece {
         rejected: Vec::new(),
         read: 0,
+        skipped: 0,
     };
     let mut cx = RowContext {
         def,
@@ -405,6 +433,7 @@ fn parse_piece(
         sources: Lookup::new(),
         file_source: None,
         name,
+        years,
     };
     let mut cells: Vec<&str> = Vec::with_capacity(h.fields);
     let quotes = memchr::memchr(b'"', bytes).is_some();
@@ -506,16 +535,20 @@ struct RowContext<'a> {
     sources: Lookup<u32>,
     file_source: Option<u32>,
     name: &'a str,
+    /// The years whose rows are kept (all when `None`).
+    years: Option<&'a [i32]>,
 }
 
 impl<'a> RowContext<'a> {
-    /// Check one row's cells and add it to `rows`; the column at fault otherwise.
+    /// Check one row's cells and add it to `rows` (`true`), or only its year and unit to
+    /// [`Rows::elsewhere`] when its year is not asked for (`false`); the column at fault
+    /// otherwise.
     fn row<'c>(
         &mut self,
         cell: impl Fn(usize) -> &'c str,
         rows: &mut Rows,
         line: u64,
-    ) -> Result<(), (&'static str, String)> {
+    ) -> Result<bool, (&'static str, String)> {
         let (def, geo) = (self.def, self.geo);
         let unit = self
             .units
@@ -560,6 +593,12 @@ impl<'a> RowContext<'a> {
             s => self.sources.get(s, |s| rows.sources.id(s)),
         };
         check_counts_of(ind, numerator, denominator, status)?;
+        if self.years.is_some_and(|years| !years.contains(&year)) {
+            if rows.elsewhere.last() != Some(&(year, unit)) {
+                rows.elsewhere.push((year, unit));
+            }
+            return Ok(false);
+        }
         rows.push_ids(
             unit,
             year,
@@ -570,7 +609,7 @@ impl<'a> RowContext<'a> {
             source,
             line,
         );
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -585,6 +624,40 @@ mod tests {
             &Definition::bundled(),
             Geography::bundled(),
         )
+    }
+
+    #[test]
+    fn rows_of_other_years_are_checked_and_skipped() {
+        let text = "nis;jaar;indicator;teller;noemer\n\
+                    71016;2013;oki-kleuter;3;20\n\
+                    71016;2014;oki-kleuter;4;20\n\
+                    71016;2014;kansarmoede-index;5;20\n\
+                    71022;2014;oki-kleuter;x;20\n";
+        let (def, geo) = (Definition::bundled(), Geography::bundled());
+        let years = [2013];
+        let f = parse_from(
+            text.as_bytes(),
+            (Path::new("t.csv"), Some(&years[..])),
+            &def,
+            geo,
+            BLOCK,
+            0,
+        )
+        .unwrap();
+        assert_eq!((f.read, f.rows.len(), f.skipped), (4, 1, 2));
+        assert_eq!(f.rows.record(0).year, 2013);
+        // The bad row of 2014 is still rejected, with its line.
+        assert_eq!(f.rejected.len(), 1);
+        assert_eq!(f.rejected[0].location.line, 5);
+        // One entry for the run of two 2014 rows of Genk.
+        let genk = f
+            .rows
+            .units
+            .names()
+            .iter()
+            .position(|u| u == "71016")
+            .unwrap();
+        assert_eq!(f.rows.elsewhere, [(2014, genk as u32)]);
     }
 
     #[test]
@@ -699,7 +772,9 @@ mod tests {
                     .build()
                     .unwrap();
                 let f = pool
-                    .install(|| parse_from(AWKWARD, Path::new("t.csv"), &def, geo, block, 0))
+                    .install(|| {
+                        parse_from(AWKWARD, (Path::new("t.csv"), None), &def, geo, block, 0)
+                    })
                     .unwrap();
                 assert_eq!(summary(&f), whole, "block {block}, {threads} threads");
                 assert_eq!(f.input.sha256, sha);
