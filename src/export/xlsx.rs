@@ -263,14 +263,9 @@ fn sheet_xml(sheet: &Sheet, first: bool) -> Vec<u8> {
         // time).
         let mut gap = false;
         for (c, v) in row.iter().enumerate() {
-            if *v == Value::Empty {
-                gap = true;
-                continue;
-            }
-            let named = std::mem::take(&mut gap);
-            let open = |out: &mut Vec<u8>, style: usize| {
+            let open = |out: &mut Vec<u8>, gap: &mut bool, style: usize| {
                 out.extend_from_slice(b"<c");
-                if named {
+                if std::mem::take(gap) {
                     out.extend_from_slice(b" r=\"");
                     out.extend_from_slice(letters[c].as_bytes());
                     out.extend_from_slice(r.as_bytes());
@@ -283,14 +278,17 @@ fn sheet_xml(sheet: &Sheet, first: bool) -> Vec<u8> {
                 }
             };
             let x = match v {
-                Value::Empty => continue,
+                Value::Empty => {
+                    gap = true;
+                    continue;
+                }
                 Value::Text(t) => {
-                    open(&mut out, text_style);
+                    open(&mut out, &mut gap, text_style);
                     text(&mut out, t);
                     continue;
                 }
                 Value::Int(i) => {
-                    open(&mut out, 0);
+                    open(&mut out, &mut gap, 0);
                     out.extend_from_slice(b"><v>");
                     out.extend_from_slice(int.format(*i).as_bytes());
                     out.extend_from_slice(b"</v></c>");
@@ -302,7 +300,7 @@ fn sheet_xml(sheet: &Sheet, first: bool) -> Vec<u8> {
             let style = Kind::of(v).map_or(0, Kind::style);
             if !x.is_finite() {
                 // Excel has no such numbers: shown as text, as other writers do.
-                open(&mut out, style);
+                open(&mut out, &mut gap, style);
                 let t = if x.is_nan() {
                     "NAN"
                 } else if x > 0.0 {
@@ -313,7 +311,7 @@ fn sheet_xml(sheet: &Sheet, first: bool) -> Vec<u8> {
                 text(&mut out, t);
                 continue;
             }
-            open(&mut out, style);
+            open(&mut out, &mut gap, style);
             out.extend_from_slice(b"><v>");
             let s = number.format_finite(x);
             out.extend_from_slice(s.strip_suffix(".0").unwrap_or(s).as_bytes());
