@@ -291,8 +291,8 @@ impl Draws {
             .collect();
         let mut d = Draws {
             slots: Vec::with_capacity(laws.len()),
-            entries: vec![0],
-            low: vec![0],
+            entries: Vec::new(),
+            low: Vec::new(),
             tails: Vec::new(),
             rare: Vec::with_capacity(laws.len()),
             special: Vec::new(),
@@ -315,8 +315,9 @@ impl Draws {
             }
             d.slots.push(slot);
         }
-        d.entries.resize(end, 0);
-        d.low.resize(end, 0);
+        // Zeroed by the system as the tasks first write them (in parallel), not written here.
+        d.entries = vec![0; end];
+        d.low = vec![0; end];
         d.tails
             .resize(laws.len(), (Law::Poisson { lambda: 0.0 }, 0.0, 0.0));
         let mut parts = Vec::new();
