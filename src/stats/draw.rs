@@ -16,6 +16,7 @@ use rand::rngs::ChaCha8Rng;
 use rand_distr::{Binomial as ExactBinomial, Distribution, Poisson as ExactPoisson};
 use rayon::prelude::*;
 use statrs::distribution::{Binomial, Discrete, DiscreteCDF, Poisson};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -83,6 +84,14 @@ impl Law {
                 (m, (m * (1.0 - p)).sqrt())
             }
             Law::Poisson { lambda } => (lambda, lambda.sqrt()),
+        }
+    }
+
+    /// The law as bits: equal keys, the same law (and the same table).
+    fn key(self) -> (bool, u64, u64) {
+        match self {
+            Law::Binomial { n, p } => (true, n, p.to_bits()),
+            Law::Poisson { lambda } => (false, 0, lambda.to_bits()),
         }
     }
 
@@ -194,10 +203,10 @@ impl Plan {
     }
 }
 
-/// One task's share of the tables: its cells' slots and laws, and their parts of the tables.
+/// One task's share of the tables: their laws and slots, their entries, and their tails'
+/// masses to fill in.
 struct Part<'a> {
-    slots: &'a [Slot],
-    laws: &'a [Result<Law, f64>],
+    tables: &'a [(Law, Slot)],
     entries: &'a mut [u32],
     low: &'a mut [u32],
     tails: &'a mut [(Law, f64, f64)],
@@ -218,12 +227,8 @@ impl Part<'_> {
     /// successive masses from statrs' `P(X = lo)`, the tails' mass as the rest, then the alias
     /// table into `entries` (per bucket the cut-off's top 16 bits and the alias) and `low`.
     fn build(self, scratch: &mut Scratch) {
-        let base = self.slots.iter().find(|s| s.at > 0).map_or(0, |s| s.at) as usize;
-        for ((s, law), tail) in self.slots.iter().zip(self.laws).zip(self.tails) {
-            let Ok(law) = *law else { continue };
-            if s.at == 0 {
-                continue;
-            }
+        let base = self.tables.first().map_or(0, |(_, s)| s.at) as usize;
+        for (&(law, s), tail) in self.tables.iter().zip(self.tails) {
             let (lo, hi) = (u64::from(s.lo), u64::from(s.lo + s.rare) - 1);
             let prob = &mut scratch.prob;
             prob.clear();
@@ -261,7 +266,9 @@ pub struct Draws {
     /// within the bucket equal the cut-off's (probability 2^-16): the hot tables take 4 bytes
     /// a bucket, and the comparison is the full 48-bit one.
     low: Vec<u32>,
-    /// Per cell: its law and the masses below and above its table (read for the tails only).
+    /// Per table, in the order of their places in `entries` (cells with the same law share
+    /// one): its place, law and the masses below and above it (read for the tails only).
+    table_at: Vec<u32>,
     tails: Vec<(Law, f64, f64)>,
     /// Per cell the count its rare outcome gives (`lo + rare`; `NaN` for a fixed count), so
     /// that a drawn row shows a rare outcome by comparison alone.
@@ -293,6 +300,7 @@ impl Draws {
             slots: Vec::with_capacity(laws.len()),
             entries: Vec::new(),
             low: Vec::new(),
+            table_at: Vec::new(),
             tails: Vec::new(),
             rare: Vec::with_capacity(laws.len()),
             special: Vec::new(),
@@ -302,8 +310,29 @@ impl Draws {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         };
         let mut end = 1;
+        // Cells with the same law (common: the same small counts recur across units) share a
+        // table, built once: fewer tables to build, and fewer to keep in cache while drawing.
+        let mut tables: Vec<(Law, Slot)> = Vec::new();
+        let mut seen: HashMap<(bool, u64, u64), Slot, foldhash::fast::FixedState> =
+            HashMap::default();
         for plan in plans {
-            let slot = d.add(plan, &mut end);
+            let slot = match plan {
+                Plan::Table { law, .. } => {
+                    let key = law.key();
+                    match seen.get(&key) {
+                        Some(&slot) => slot,
+                        None => {
+                            let slot = d.add(plan, &mut end);
+                            if slot.at > 0 {
+                                tables.push((law, slot));
+                                seen.insert(key, slot);
+                            }
+                            slot
+                        }
+                    }
+                }
+                _ => d.add(plan, &mut end),
+            };
             if slot.rare == NEVER {
                 d.rare.push(f64::NAN);
                 d.base.push(f64::from(slot.lo));
@@ -318,23 +347,17 @@ impl Draws {
         // Zeroed by the system as the tasks first write them (in parallel), not written here.
         d.entries = vec![0; end];
         d.low = vec![0; end];
-        d.tails
-            .resize(laws.len(), (Law::Poisson { lambda: 0.0 }, 0.0, 0.0));
+        d.table_at = tables.iter().map(|(_, s)| s.at).collect();
+        d.tails = tables.iter().map(|&(law, _)| (law, 0.0, 0.0)).collect();
         let mut parts = Vec::new();
         let (mut entries, mut low) = (&mut d.entries[1..], &mut d.low[1..]);
-        let chunks = d.slots.chunks(TASK).zip(laws.chunks(TASK));
-        for ((slots, laws), tails) in chunks.zip(d.tails.chunks_mut(TASK)) {
-            let len: usize = slots
-                .iter()
-                .filter(|s| s.at > 0)
-                .map(|s| s.buckets as usize)
-                .sum();
+        for (tables, tails) in tables.chunks(TASK).zip(d.tails.chunks_mut(TASK)) {
+            let len: usize = tables.iter().map(|(_, s)| s.buckets as usize).sum();
             let (e, rest) = std::mem::take(&mut entries).split_at_mut(len);
             let (l, rest_low) = std::mem::take(&mut low).split_at_mut(len);
             (entries, low) = (rest, rest_low);
             parts.push(Part {
-                slots,
-                laws,
+                tables,
                 entries: e,
                 low: l,
                 tails,
@@ -546,13 +569,19 @@ impl Draws {
         f64::from(s.lo + outcome)
     }
 
+    /// Table cell `c`'s law and the masses below and above its table.
+    fn tails_of(&self, c: usize) -> (Law, f64, f64) {
+        let at = self.slots[c].at;
+        self.tails[self.table_at.partition_point(|&a| a < at)]
+    }
+
     /// A count outside table cell `c`'s table, for the uniform `y / 2^64`: by inversion of
     /// the distribution restricted to the tails (walking the masses outward from the table).
     #[cold]
     fn tail(&self, c: usize, y: u64) -> u64 {
         let s = self.slots[c];
         let (lo, hi) = (u64::from(s.lo), u64::from(s.lo + s.rare));
-        let (law, below, above) = self.tails[c];
+        let (law, below, above) = self.tails_of(c);
         let u = y as f64 / TWO_64 * (below + above);
         if u < below {
             // The largest k < lo with P(k <= X < lo) > below - u ... i.e. walk down from lo - 1.
@@ -701,7 +730,7 @@ mod tests {
                 let want = law.pmf(u64::from(s.lo) + k as u64);
                 assert!((p - want).abs() < 1e-12, "{law:?} k={k} {p} {want}");
             }
-            let (_, below, above) = d.tails[c];
+            let (_, below, above) = d.tails_of(c);
             assert!(
                 (implied[s.rare as usize] - below - above).abs() < 1e-12,
                 "{law:?}"
@@ -715,6 +744,27 @@ mod tests {
         }
     }
 
+    /// Cells with the same law share one table (and its tails); the others keep their own.
+    #[test]
+    fn cells_of_one_law_share_a_table() {
+        let (a, b) = (LAWS[0], LAWS[3]);
+        let d = Draws::new([Ok(a), Ok(b), Ok(a), Err(4.0), Ok(a)]);
+        let alone = |law: Law| Draws::new([Ok(law)]);
+        let (da, db) = (alone(a), alone(b));
+        assert_eq!(d.slots[0].at, d.slots[2].at);
+        assert_eq!(d.slots[0].at, d.slots[4].at);
+        assert_ne!(d.slots[0].at, d.slots[1].at);
+        assert_eq!(d.entries.len(), da.entries.len() + db.entries.len() - 1);
+        for (c, one) in [(0, &da), (1, &db), (2, &da), (4, &da)] {
+            let (s, t) = (d.slots[c], one.slots[0]);
+            assert_eq!(
+                d.entries[s.at as usize..][..s.buckets as usize],
+                one.entries[t.at as usize..][..t.buckets as usize]
+            );
+            assert_eq!(d.tails_of(c), one.tails_of(0));
+        }
+    }
+
     /// A draw in the tails is the inversion of the distribution restricted to them: over a grid
     /// of uniforms, the count's distribution function brackets the uniform.
     #[test]
@@ -722,7 +772,7 @@ mod tests {
         let d = Draws::new(LAWS.map(Ok));
         for (c, law) in LAWS.into_iter().enumerate() {
             let s = d.slots[c];
-            let (_, below, above) = d.tails[c];
+            let (_, below, above) = d.tails_of(c);
             for i in 0..=1024u64 {
                 let y = (i << 54).saturating_sub(u64::from(i == 1024));
                 let k = d.tail(c, y);
