@@ -209,7 +209,7 @@ struct Part<'a> {
     tables: &'a [(Law, Slot)],
     entries: &'a mut [u32],
     low: &'a mut [u32],
-    tails: &'a mut [(Law, f64, f64)],
+    tails: &'a mut [(u32, Law, f64, f64)],
 }
 
 /// Scratch space of [`alias`].
@@ -249,7 +249,7 @@ impl Part<'_> {
                 &mut self.entries[at..at + buckets],
                 &mut self.low[at..at + buckets],
             );
-            *tail = (law, below, above);
+            (tail.2, tail.3) = (below, above);
         }
     }
 }
@@ -268,8 +268,7 @@ pub struct Draws {
     low: Vec<u32>,
     /// Per table, in the order of their places in `entries` (cells with the same law share
     /// one): its place, law and the masses below and above it (read for the tails only).
-    table_at: Vec<u32>,
-    tails: Vec<(Law, f64, f64)>,
+    tails: Vec<(u32, Law, f64, f64)>,
     /// Per cell the count its rare outcome gives (`lo + rare`; `NaN` for a fixed count), so
     /// that a drawn row shows a rare outcome by comparison alone.
     rare: Vec<f64>,
@@ -300,7 +299,6 @@ impl Draws {
             slots: Vec::with_capacity(laws.len()),
             entries: Vec::new(),
             low: Vec::new(),
-            table_at: Vec::new(),
             tails: Vec::new(),
             rare: Vec::with_capacity(laws.len()),
             special: Vec::new(),
@@ -347,8 +345,10 @@ impl Draws {
         // Zeroed by the system as the tasks first write them (in parallel), not written here.
         d.entries = vec![0; end];
         d.low = vec![0; end];
-        d.table_at = tables.iter().map(|(_, s)| s.at).collect();
-        d.tails = tables.iter().map(|&(law, _)| (law, 0.0, 0.0)).collect();
+        d.tails = tables
+            .iter()
+            .map(|&(law, s)| (s.at, law, 0.0, 0.0))
+            .collect();
         let mut parts = Vec::new();
         let (mut entries, mut low) = (&mut d.entries[1..], &mut d.low[1..]);
         for (tables, tails) in tables.chunks(TASK).zip(d.tails.chunks_mut(TASK)) {
@@ -572,7 +572,8 @@ impl Draws {
     /// Table cell `c`'s law and the masses below and above its table.
     fn tails_of(&self, c: usize) -> (Law, f64, f64) {
         let at = self.slots[c].at;
-        self.tails[self.table_at.partition_point(|&a| a < at)]
+        let (_, law, below, above) = self.tails[self.tails.partition_point(|t| t.0 < at)];
+        (law, below, above)
     }
 
     /// A count outside table cell `c`'s table, for the uniform `y / 2^64`: by inversion of
