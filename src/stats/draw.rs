@@ -203,13 +203,22 @@ impl Plan {
     }
 }
 
-/// One task's share of the tables: their laws and slots, their entries, and their tails'
-/// masses to fill in.
+/// One alias table: its slot (shared by the cells of its law), its law and the masses below
+/// and above it (read for the tails only).
+#[derive(Debug, Clone, Copy)]
+struct Table {
+    slot: Slot,
+    law: Law,
+    below: f64,
+    above: f64,
+}
+
+/// One task's share of the tables: the tables (their tails' masses to fill in) and their
+/// entries.
 struct Part<'a> {
-    tables: &'a [(Law, Slot)],
+    tables: &'a mut [Table],
     entries: &'a mut [u32],
     low: &'a mut [u32],
-    tails: &'a mut [(u32, Law, f64, f64)],
 }
 
 /// Scratch space of [`alias`].
@@ -227,8 +236,9 @@ impl Part<'_> {
     /// successive masses from statrs' `P(X = lo)`, the tails' mass as the rest, then the alias
     /// table into `entries` (per bucket the cut-off's top 16 bits and the alias) and `low`.
     fn build(self, scratch: &mut Scratch) {
-        let base = self.tables.first().map_or(0, |(_, s)| s.at) as usize;
-        for (&(law, s), tail) in self.tables.iter().zip(self.tails) {
+        let base = self.tables.first().map_or(0, |t| t.slot.at) as usize;
+        for table in self.tables {
+            let (s, law) = (table.slot, table.law);
             let (lo, hi) = (u64::from(s.lo), u64::from(s.lo + s.rare) - 1);
             let prob = &mut scratch.prob;
             prob.clear();
@@ -249,7 +259,7 @@ impl Part<'_> {
                 &mut self.entries[at..at + buckets],
                 &mut self.low[at..at + buckets],
             );
-            (tail.2, tail.3) = (below, above);
+            (table.below, table.above) = (below, above);
         }
     }
 }
@@ -266,9 +276,9 @@ pub struct Draws {
     /// within the bucket equal the cut-off's (probability 2^-16): the hot tables take 4 bytes
     /// a bucket, and the comparison is the full 48-bit one.
     low: Vec<u32>,
-    /// Per table, in the order of their places in `entries` (cells with the same law share
-    /// one): its place, law and the masses below and above it (read for the tails only).
-    tails: Vec<(u32, Law, f64, f64)>,
+    /// The tables, in the order of their places in `entries` (cells with the same law share
+    /// one).
+    tables: Vec<Table>,
     /// Per cell the count its rare outcome gives (`lo + rare`; `NaN` for a fixed count), so
     /// that a drawn row shows a rare outcome by comparison alone.
     rare: Vec<f64>,
@@ -299,7 +309,7 @@ impl Draws {
             slots: Vec::with_capacity(laws.len()),
             entries: Vec::new(),
             low: Vec::new(),
-            tails: Vec::new(),
+            tables: Vec::new(),
             rare: Vec::with_capacity(laws.len()),
             special: Vec::new(),
             live: Vec::new(),
@@ -310,7 +320,6 @@ impl Draws {
         let mut end = 1;
         // Cells with the same law (common: the same small counts recur across units) share a
         // table, built once: fewer tables to build, and fewer to keep in cache while drawing.
-        let mut tables: Vec<(Law, Slot)> = Vec::new();
         let mut seen: HashMap<(bool, u64, u64), Slot, foldhash::fast::FixedState> =
             HashMap::default();
         for plan in plans {
@@ -322,7 +331,12 @@ impl Draws {
                         None => {
                             let slot = d.add(plan, &mut end);
                             if slot.at > 0 {
-                                tables.push((law, slot));
+                                d.tables.push(Table {
+                                    slot,
+                                    law,
+                                    below: 0.0,
+                                    above: 0.0,
+                                });
                                 seen.insert(key, slot);
                             }
                             slot
@@ -345,14 +359,10 @@ impl Draws {
         // Zeroed by the system as the tasks first write them (in parallel), not written here.
         d.entries = vec![0; end];
         d.low = vec![0; end];
-        d.tails = tables
-            .iter()
-            .map(|&(law, s)| (s.at, law, 0.0, 0.0))
-            .collect();
         let mut parts = Vec::new();
         let (mut entries, mut low) = (&mut d.entries[1..], &mut d.low[1..]);
-        for (tables, tails) in tables.chunks(TASK).zip(d.tails.chunks_mut(TASK)) {
-            let len: usize = tables.iter().map(|(_, s)| s.buckets as usize).sum();
+        for tables in d.tables.chunks_mut(TASK) {
+            let len: usize = tables.iter().map(|t| t.slot.buckets as usize).sum();
             let (e, rest) = std::mem::take(&mut entries).split_at_mut(len);
             let (l, rest_low) = std::mem::take(&mut low).split_at_mut(len);
             (entries, low) = (rest, rest_low);
@@ -360,7 +370,6 @@ impl Draws {
                 tables,
                 entries: e,
                 low: l,
-                tails,
             });
         }
         parts
@@ -572,8 +581,8 @@ impl Draws {
     /// Table cell `c`'s law and the masses below and above its table.
     fn tails_of(&self, c: usize) -> (Law, f64, f64) {
         let at = self.slots[c].at;
-        let (_, law, below, above) = self.tails[self.tails.partition_point(|t| t.0 < at)];
-        (law, below, above)
+        let t = self.tables[self.tables.partition_point(|t| t.slot.at < at)];
+        (t.law, t.below, t.above)
     }
 
     /// A count outside table cell `c`'s table, for the uniform `y / 2^64`: by inversion of
