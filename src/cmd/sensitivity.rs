@@ -323,8 +323,12 @@ fn drawn<'a, C: chart::Chart + Send + Sync + 'a>(
     ]
 }
 
+/// `v` as a machine number (see [`csv_fields::number`]), for the small tables written with the
+/// csv crate.
 fn plain(v: f64) -> String {
-    ((v * 1e9).round() / 1e9).to_string()
+    let mut out = Vec::new();
+    csv_fields::number(&mut out, Some(v));
+    String::from_utf8(out).expect("digits are ASCII")
 }
 
 /// `ranks.csv`: one row per unit, the fields written straight into one buffer (20,000 sectors

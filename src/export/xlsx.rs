@@ -115,12 +115,7 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>> {
         scope.spawn(move || {
             for (i, sheet) in sheets.iter().enumerate() {
                 // A failed send means the writer stopped (an error): stop making pieces.
-                let mut go_on = true;
-                sheet_xml(sheet, i == 0, &mut |piece| {
-                    go_on = go_on && send.send((i, piece)).is_ok();
-                    go_on
-                });
-                if !go_on {
+                if !sheet_xml(sheet, i == 0, &mut |piece| send.send((i, piece)).is_ok()) {
                     return;
                 }
             }
@@ -212,8 +207,8 @@ fn width(chars: f64) -> f64 {
 const PIECE_ROWS: usize = 2048;
 
 /// The worksheet XML of `sheet` (`first`: the selected sheet), handed to `each` in pieces of
-/// [`PIECE_ROWS`] rows, in order, until `each` returns `false`.
-fn sheet_xml(sheet: &Sheet, first: bool, each: &mut dyn FnMut(Vec<u8>) -> bool) {
+/// [`PIECE_ROWS`] rows, in order, until `each` returns `false`; whether every piece was taken.
+fn sheet_xml(sheet: &Sheet, first: bool, each: &mut dyn FnMut(Vec<u8>) -> bool) -> bool {
     let cols = sheet
         .rows
         .iter()
@@ -278,7 +273,7 @@ fn sheet_xml(sheet: &Sheet, first: bool, each: &mut dyn FnMut(Vec<u8>) -> bool) 
         if i > 0 && i % PIECE_ROWS == 0 {
             let capacity = out.capacity();
             if !each(std::mem::replace(&mut out, Vec::with_capacity(capacity))) {
-                return;
+                return false;
             }
         }
         let text_style = if i == 0 { BOLD } else { 0 };
@@ -350,7 +345,7 @@ fn sheet_xml(sheet: &Sheet, first: bool, each: &mut dyn FnMut(Vec<u8>) -> bool) 
     out.extend_from_slice(
         br#"</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>"#,
     );
-    each(out);
+    each(out)
 }
 
 /// The rest of a text cell opened by `<c r=".." s="..`: an inline string.
@@ -561,8 +556,7 @@ mod tests {
         assert_eq!(&bytes[..2], b"PK");
     }
 
-    /// Every kind of cell reads back (calamine) as written, text with XML's special characters
-    /// and control characters included; the header is bold and numbers carry their formats.
+    /// A sheet made in several pieces reads back whole, beside a sheet of one piece.
     #[test]
     fn sheets_of_many_pieces_read_back_whole() {
         use calamine::{Data, Reader};
@@ -597,6 +591,8 @@ mod tests {
         assert_eq!(klein.get((1, 0)), Some(&Data::Float(0.5)));
     }
 
+    /// Every kind of cell reads back (calamine) as written, text with XML's special characters
+    /// and control characters included; the header is bold and numbers carry their formats.
     #[test]
     fn cells_read_back_as_written() {
         use calamine::{Data, Reader};
