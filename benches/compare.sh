@@ -15,10 +15,11 @@
 #    median wall time, the ratio to ours and the peak resident memory (GNU time) per workload.
 #
 # Workloads: score+rank of one year and of all years from the tidy CSV, as the peers do (ours:
-# batch --tidy --table units: read and check the CSV as ingest does, score, rank, one row per
-# unit-year as the peers write; all years also through a store: ingest, then batch --store; and
-# with batch's default long table, one row per unit-year and indicator, which the peers do not
-# write), the floor (polars reading the CSV), Monte Carlo and Sobol.
+# batch --tidy --table units --format csv: read and check the CSV as ingest does, score, rank,
+# one row per unit-year as CSV, as the peers write; all years also with batch's default of CSV
+# and Parquet, through a store (ingest, then batch --store), and with batch's default long
+# table, one row per unit-year and indicator, which the peers do not write), the floor (polars
+# reading the CSV), Monte Carlo and Sobol.
 #
 # Environment: BIN (our binary; default: build target/release/barometer), SECTORS (full only),
 # REPS (repetitions), MC_RUNS (0 skips the Monte Carlo and Sobol workloads, checks included),
@@ -92,10 +93,11 @@ echo "tidy CSV: $(du -h "$TIDY" | cut -f1), $(($(wc -l <"$TIDY") - 1)) rows; yea
 
 O=$WORK/out
 S=$WORK/out/store.parquet
-OURS_ONE="$BIN batch --years $YEAR --tidy $TIDY --barometer $TOML --table units --out $O/one --quiet"
-OURS_ALL="$BIN batch --years $YEARS --tidy $TIDY --barometer $TOML --table units --out $O/batch --quiet"
-OURS_STORE="rm -f $S; $BIN ingest --tidy $TIDY --store $S --barometer $TOML && $BIN batch --years $YEARS --store $S --barometer $TOML --table units --out $O/batch_store --quiet"
-OURS_LONG="$BIN batch --years $YEARS --tidy $TIDY --barometer $TOML --out $O/batch_long --quiet"
+OURS_ONE="$BIN batch --years $YEAR --tidy $TIDY --barometer $TOML --table units --format csv --out $O/one --quiet"
+OURS_ALL="$BIN batch --years $YEARS --tidy $TIDY --barometer $TOML --table units --format csv --out $O/batch --quiet"
+OURS_BOTH="$BIN batch --years $YEARS --tidy $TIDY --barometer $TOML --table units --out $O/batch_both --quiet"
+OURS_STORE="rm -f $S; $BIN ingest --tidy $TIDY --store $S --barometer $TOML && $BIN batch --years $YEARS --store $S --barometer $TOML --table units --format csv --out $O/batch_store --quiet"
+OURS_LONG="$BIN batch --years $YEARS --tidy $TIDY --barometer $TOML --format csv --out $O/batch_long --quiet"
 OURS_MC="$BIN sensitivity --year $YEAR --store $STORE --barometer $TOML --runs $MC_RUNS --vary sampling --sobol 0 --out $O/mc_ours --quiet"
 OURS_SOBOL="$BIN sensitivity --year $YEAR --store $STORE --barometer $TOML --runs 1 --vary $FACTORS --sobol $SOBOL_BASE --out $O/sobol_ours --quiet"
 MC="cd $PEERS && $PY mc_numpy.py $STORE $TOML $YEAR"
@@ -106,9 +108,12 @@ peer() { echo "cd $PEERS && $PY score_$1.py $TIDY $TOML $O/$1_$2.csv ${3:-}"; }
 say "checking that every peer gives our results"
 sh -c "$OURS_ONE" 2>/dev/null
 sh -c "$OURS_ALL" 2>/dev/null
+sh -c "$OURS_BOTH" 2>/dev/null
 sh -c "$OURS_STORE" >/dev/null 2>&1
-# The store route gives the same table as scoring the CSV straight away.
+# The store route, and the default of both tables, give the same CSV table as scoring the CSV
+# straight away.
 cmp <(grep -v '^#' "$O/batch/barometer.csv") <(grep -v '^#' "$O/batch_store/barometer.csv")
+cmp <(grep -v '^#' "$O/batch/barometer.csv") <(grep -v '^#' "$O/batch_both/barometer.csv")
 for tool in pandas polars duckdb; do
 	sh -c "$(peer "$tool" one "--year $YEAR")"
 	sh -c "$(peer "$tool" all)"
@@ -133,6 +138,7 @@ score+rank $YEAR | pandas | $(peer pandas one "--year $YEAR")
 score+rank $YEAR | polars | $(peer polars one "--year $YEAR")
 score+rank $YEAR | duckdb | $(peer duckdb one "--year $YEAR")
 score+rank $YEARS | barometer | $OURS_ALL
+score+rank $YEARS | barometer, CSV + Parquet (batch's default) | $OURS_BOTH
 score+rank $YEARS | barometer, ingest + batch --store | $OURS_STORE
 score+rank $YEARS | barometer, long table | $OURS_LONG
 score+rank $YEARS | pandas | $(peer pandas all)

@@ -9,7 +9,7 @@
 use barometer::allocate::plan::allocate;
 use barometer::allocate::rule::Rule;
 use barometer::barometer::score;
-use barometer::batch::{self, Table};
+use barometer::batch::{self, Format, Table};
 use barometer::definition::Definition;
 use barometer::demo::{catalogue, sector_files, sectors};
 use barometer::geo::Geography;
@@ -70,7 +70,7 @@ fn benches(c: &mut Criterion) {
     );
     c.bench_function(
         "long table of one year (240,000 rows, CSV and frame)",
-        |b| b.iter(|| batch::part(black_box(&board), &def, Table::Long).unwrap()),
+        |b| b.iter(|| batch::part(black_box(&board), &def, (Table::Long, Format::Both)).unwrap()),
     );
     drop(store);
     let years: Vec<i32> = (2016..=2023).collect();
@@ -93,10 +93,17 @@ fn benches(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 let defs = std::slice::from_ref(&def);
-                batch::run(black_box(&panel), defs, geo, &years, Table::Units, |p| {
-                    black_box(p);
-                    Ok(())
-                })
+                batch::run(
+                    black_box(&panel),
+                    defs,
+                    geo,
+                    &years,
+                    (Table::Units, Format::Both),
+                    |p| {
+                        black_box(p);
+                        Ok(())
+                    },
+                )
                 .unwrap()
             })
         },

@@ -2,7 +2,7 @@
 //! several definitions, as one table: the long table (one row per definition, year, unit and
 //! indicator) or the unit table (one row per definition, year and unit). Years are scored in
 //! parallel from one [`Panel`] and written in order, one year at a time, as CSV lines and a
-//! Parquet batch.
+//! Parquet batch (or one of the two, see [`Format`]).
 
 use crate::barometer::{Scoreboard, score_panel};
 use crate::definition::Definition;
@@ -81,17 +81,51 @@ impl Table {
     }
 }
 
-/// One scoreboard (a definition and a year) as table rows: CSV lines and a Parquet batch.
+/// Which files a batch writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// barometer.csv and barometer.parquet.
+    Both,
+    /// barometer.csv only.
+    Csv,
+    /// barometer.parquet only.
+    Parquet,
+}
+
+impl Format {
+    /// Whether the CSV table is written.
+    pub fn csv(self) -> bool {
+        self != Format::Parquet
+    }
+
+    /// Whether the Parquet table is written.
+    pub fn parquet(self) -> bool {
+        self != Format::Csv
+    }
+
+    /// The name on the command line (for run records).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Both => "both",
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+        }
+    }
+}
+
+/// One scoreboard (a definition and a year) as table rows: CSV lines and a Parquet batch, each
+/// when its [`Format`] asks for it.
 pub struct Part {
     /// Number of rows.
     pub rows: u64,
-    /// The rows as CSV lines (after [`csv_header`]).
+    /// The rows as CSV lines (after [`csv_header`]); empty without CSV.
     pub csv: Vec<u8>,
-    /// The rows as a frame with the table's columns.
-    pub frame: DataFrame,
+    /// The rows as a frame with the table's columns; `None` without Parquet.
+    pub frame: Option<DataFrame>,
 }
 
-/// Score every definition for every year and hand each scoreboard's rows to `each`, in order
+/// Score every definition for every year and hand each scoreboard's rows (in `table` and
+/// `format`) to `each`, in order
 /// (definition, then year). Years are scored and formatted in parallel, as many at a time as
 /// there are threads, on a thread of their own while `each` takes the parts scored before; a
 /// part is handed over only when `each` is ready for it, so memory holds at most one window of
@@ -103,7 +137,7 @@ pub fn run(
     defs: &[Definition],
     geo: &Geography,
     years: &[i32],
-    table: Table,
+    (table, format): (Table, Format),
     mut each: impl FnMut(Part) -> Result<()>,
 ) -> Result<u64> {
     let window = rayon::current_num_threads().max(1);
@@ -114,7 +148,9 @@ pub fn run(
                 for some in years.chunks(window) {
                     let scored: Vec<Result<Part>> = some
                         .par_iter()
-                        .map(|&year| part(&score_panel(panel, def, geo, year)?, def, table))
+                        .map(|&year| {
+                            part(&score_panel(panel, def, geo, year)?, def, (table, format))
+                        })
                         .collect();
                     for p in scored {
                         // The receiver is gone after an error: stop scoring.
@@ -135,16 +171,28 @@ pub fn run(
     })
 }
 
-/// The rows of one scoreboard in `table`.
-pub fn part(board: &Scoreboard, def: &Definition, table: Table) -> Result<Part> {
-    let (csv, frame) = match table {
-        Table::Long => (long_csv(board, def), long_frame(board, def)?),
-        Table::Units => (unit_csv(board, def), unit_frame(board, def)?),
+/// The rows of one scoreboard in `table`, as CSV lines and a frame as `format` asks.
+pub fn part(
+    board: &Scoreboard,
+    def: &Definition,
+    (table, format): (Table, Format),
+) -> Result<Part> {
+    let (rows, csv, frame) = match table {
+        Table::Long => (
+            board.rows.len() * def.indicators.len(),
+            format.csv().then(|| long_csv(board, def)),
+            format.parquet().then(|| long_frame(board, def)),
+        ),
+        Table::Units => (
+            board.rows.len(),
+            format.csv().then(|| unit_csv(board, def)),
+            format.parquet().then(|| unit_frame(board, def)),
+        ),
     };
     Ok(Part {
-        rows: frame.height() as u64,
-        csv,
-        frame,
+        rows: rows as u64,
+        csv: csv.unwrap_or_default(),
+        frame: frame.transpose()?,
     })
 }
 
@@ -351,4 +399,33 @@ fn unit_fields(out: &mut Vec<u8>, r: &crate::barometer::Row) {
     out.push(b',');
     integer(out, r.decile);
     out.push(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_holds_the_formats_asked_for_with_the_same_rows() {
+        let store = crate::demo::bundled_store().unwrap();
+        let panel = Panel::from_store(&store, Some(&[2023])).unwrap();
+        let def = Definition::bundled();
+        let board = score_panel(&panel, &def, Geography::bundled(), 2023).unwrap();
+        for table in [Table::Long, Table::Units] {
+            let both = part(&board, &def, (table, Format::Both)).unwrap();
+            let frame = both.frame.as_ref().unwrap();
+            assert_eq!(both.rows, frame.height() as u64);
+            assert_eq!(
+                both.rows,
+                both.csv.iter().filter(|&&b| b == b'\n').count() as u64
+            );
+            let csv = part(&board, &def, (table, Format::Csv)).unwrap();
+            assert!(csv.frame.is_none());
+            assert_eq!((csv.rows, &csv.csv), (both.rows, &both.csv));
+            let parquet = part(&board, &def, (table, Format::Parquet)).unwrap();
+            assert!(parquet.csv.is_empty());
+            assert_eq!(parquet.rows, both.rows);
+            assert!(parquet.frame.unwrap().equals_missing(frame));
+        }
+    }
 }

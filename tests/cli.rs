@@ -604,6 +604,65 @@ fn batch_writes_parquet_csv_and_manifest() {
 }
 
 #[test]
+fn batch_writes_only_the_format_asked_for() {
+    let dir = tmp();
+    let run = |format: &str| {
+        let out = dir.path().join(format);
+        barometer()
+            .args([
+                "batch",
+                "--years",
+                "2022..2023",
+                "--table",
+                "units",
+                "--format",
+                format,
+            ])
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap())
+                .unwrap();
+        assert_eq!(manifest["runs"][0]["parameters"]["format"], format);
+        for file in manifest["files"].as_array().unwrap() {
+            let bytes = std::fs::read(out.join(file["file"].as_str().unwrap())).unwrap();
+            assert_eq!(file["sha256"], barometer::store::sha256_hex(&bytes));
+            assert_eq!(file["rows"], 600);
+        }
+        out
+    };
+    let data = |out: &Path| -> Vec<String> {
+        let csv = std::fs::read_to_string(out.join("barometer.csv")).unwrap();
+        csv.lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(str::to_owned)
+            .collect()
+    };
+    let both = run("both");
+    let csv = run("csv");
+    let parquet = run("parquet");
+    assert_eq!(
+        listing(&both),
+        ["barometer.csv", "barometer.parquet", "manifest.json"]
+    );
+    assert_eq!(listing(&csv), ["barometer.csv", "manifest.json"]);
+    assert_eq!(listing(&parquet), ["barometer.parquet", "manifest.json"]);
+    assert_eq!(data(&csv), data(&both));
+    assert_eq!(data(&csv).len(), 601);
+    let table = |out: &Path| {
+        use polars_io::SerReader;
+        let file = std::fs::File::open(out.join("barometer.parquet")).unwrap();
+        polars_io::prelude::ParquetReader::new(file)
+            .finish()
+            .unwrap()
+    };
+    assert!(table(&parquet).equals_missing(&table(&both)));
+    assert_eq!(table(&parquet).height(), 600);
+}
+
+#[test]
 fn batch_unit_table_matches_score_for_every_unit() {
     let dir = tmp();
     let out = dir.path().join("uit");

@@ -296,7 +296,7 @@ fn rss_kb() -> Option<u64> {
 #[ignore = "soak run: cargo test --release --test properties soak -- --ignored --nocapture"]
 fn soak_the_whole_pipeline() {
     use barometer::allocate::{plan, rule::Rule};
-    use barometer::batch::{self, Table};
+    use barometer::batch::{self, Format, Table};
     use barometer::ingest::{self, tidy};
     use barometer::lang::Lang;
     use barometer::map::{self, classify::Method, geometry, svg};
@@ -395,9 +395,9 @@ fn soak_the_whole_pipeline() {
             std::slice::from_ref(&def),
             geo,
             &[year - 1, year],
-            Table::Long,
+            (Table::Long, Format::Both),
             |part| {
-                writer.write_batch(&part.frame)?;
+                writer.write_batch(part.frame.as_ref().expect("a frame"))?;
                 csv.extend_from_slice(&part.csv);
                 Ok(())
             },

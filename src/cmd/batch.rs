@@ -4,7 +4,7 @@
 use super::Level;
 use anyhow::Result;
 use barometer::atomic;
-use barometer::batch::{self, Table};
+use barometer::batch::{self, Format, Table};
 use barometer::definition::Definition;
 use barometer::error::{data, usage};
 use barometer::geo::Geography;
@@ -14,8 +14,9 @@ use barometer::panel::Panel;
 use barometer::run_record::RunRecord;
 use barometer::store::Identity;
 use indicatif::{ProgressBar, ProgressStyle};
+use polars_io::parquet::write::BatchedWriter;
 use serde_json::json;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 /// Arguments of `batch`.
@@ -29,7 +30,7 @@ Examples:
 
 Writes barometer.parquet, barometer.csv (one row per barometer, year, municipality and
 indicator; with --table units one row per barometer, year and municipality) and manifest.json
-(run records and SHA-256 of both tables) into --out.")]
+(run records and SHA-256 of the tables) into --out; --format csv or parquet writes one table.")]
 pub struct Args {
     /// Years: a range `2012..2023` (both ends included), a list `2019,2021` or one year.
     #[arg(long)]
@@ -57,6 +58,9 @@ pub struct Args {
     /// `units` (one row per unit: score, indicators, composite, rank, percentile, decile).
     #[arg(long, value_enum, default_value_t = Table::Long)]
     pub table: Table,
+    /// The files: `both` (barometer.csv and barometer.parquet), `csv` or `parquet` only.
+    #[arg(long, value_enum, default_value_t = Format::Both)]
+    pub format: Format,
     /// Output folder (created when missing).
     #[arg(long)]
     pub out: PathBuf,
@@ -138,6 +142,7 @@ pub fn run(args: &Args) -> Result<()> {
                 .join(","),
         ),
         ("table", args.table.name().to_owned()),
+        ("format", args.format.name().to_owned()),
     ];
     if !args.tidy.is_empty() {
         params.push(("tidy", tidy_names(args).join(",")));
@@ -150,31 +155,26 @@ pub fn run(args: &Args) -> Result<()> {
         .collect();
     let record_json = serde_json::to_string(&records)?;
     let comments: String = records.iter().map(RunRecord::comment_lines).collect();
-    // Both files are streamed one scoreboard at a time (scored in parallel, written in order);
-    // the CSV is finished inside the Parquet file's writer so that an error leaves neither
-    // behind.
-    let mut rows = 0;
-    let mut csv_sha = String::new();
-    let parquet_sha = atomic::write_hashed(&args.out.join("barometer.parquet"), |pw| {
-        let mut parquet = batch::parquet_writer(pw, args.table, &record_json)?;
-        csv_sha = atomic::write_hashed(&args.out.join("barometer.csv"), |cw| {
-            batch::csv_header(&comments, args.table, cw)?;
-            rows = batch::run(&panel, &defs, geo, &years, args.table, |part| {
-                parquet.write_batch(&part.frame)?;
-                cw.write_all(&part.csv)?;
-                bar.inc(1);
-                Ok(())
-            })?;
-            parquet.finish()?;
+    // The tables are streamed one scoreboard at a time (scored in parallel, written in order).
+    let score = |csv: Option<&mut dyn Write>, mut parquet: Option<&mut Parquet>| {
+        let mut csv = csv;
+        let output = (args.table, args.format);
+        batch::run(&panel, &defs, geo, &years, output, |part| {
+            if let (Some(p), Some(frame)) = (parquet.as_deref_mut(), &part.frame) {
+                p.write_batch(frame)?;
+            }
+            if let Some(w) = csv.as_deref_mut() {
+                w.write_all(&part.csv)?;
+            }
+            bar.inc(1);
             Ok(())
-        })?;
-        Ok(())
-    })?;
+        })
+    };
+    let (rows, csv_sha, parquet_sha) = write_tables(args, &comments, &record_json, score)?;
     bar.finish_and_clear();
-    let mut files = vec![
-        ("barometer.parquet", parquet_sha, rows),
-        ("barometer.csv", csv_sha, rows),
-    ];
+    let mut files = Vec::new();
+    files.extend(parquet_sha.map(|sha| ("barometer.parquet", sha, rows)));
+    files.extend(csv_sha.map(|sha| ("barometer.csv", sha, rows)));
     files.extend(rejected.map(|(sha, n)| ("rejected.csv", sha, n)));
     let manifest = json!({
         "runs": records,
@@ -197,6 +197,56 @@ pub fn run(args: &Args) -> Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// The Parquet writer of `batch`.
+type Parquet<'w> = BatchedWriter<&'w mut dyn Write>;
+
+/// Write OUT/barometer.csv and OUT/barometer.parquet as `--format` asks, the rows coming from
+/// `score` (handed the open writers); the CSV starts with the `comments` and the Parquet file
+/// holds the run records `record_json`. Returns the number of rows and each table's SHA-256.
+fn write_tables(
+    args: &Args,
+    comments: &str,
+    record_json: &str,
+    mut score: impl FnMut(Option<&mut dyn Write>, Option<&mut Parquet>) -> Result<u64>,
+) -> Result<(u64, Option<String>, Option<String>)> {
+    let mut rows = 0;
+    let mut csv_sha = None;
+    // The Parquet file is finished inside the CSV file's writer, so that an error leaves
+    // neither behind.
+    let mut with_csv = |mut parquet: Option<&mut Parquet>| -> Result<()> {
+        let mut tables = |csv: Option<&mut dyn Write>| -> Result<()> {
+            rows = score(csv, parquet.as_deref_mut())?;
+            if let Some(p) = parquet.as_deref_mut() {
+                p.finish()?;
+            }
+            Ok(())
+        };
+        if !args.format.csv() {
+            return tables(None);
+        }
+        let path = args.out.join("barometer.csv");
+        csv_sha = Some(atomic::write_hashed(&path, |cw| {
+            batch::csv_header(comments, args.table, cw)?;
+            tables(Some(cw))
+        })?);
+        Ok(())
+    };
+    let parquet_sha = if args.format.parquet() {
+        let path = args.out.join("barometer.parquet");
+        Some(atomic::write_hashed(&path, |pw| {
+            with_csv(Some(&mut batch::parquet_writer(
+                pw,
+                args.table,
+                record_json,
+            )?))
+        })?)
+    } else {
+        with_csv(None)?;
+        None
+    };
+    Ok((rows, csv_sha, parquet_sha))
 }
 
 /// The `--tidy` files as named on the command line.

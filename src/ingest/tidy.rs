@@ -415,7 +415,7 @@ fn parse_piece(
             return Err(not_utf8(name, line, bytes[e.valid_up_to()]));
         }
     };
-    if bytes.contains(&0) {
+    if memchr::memchr(0, bytes).is_some() {
         return Err(no_text(name));
     }
     rows.clear();
