@@ -606,22 +606,18 @@ fn batch_writes_parquet_csv_and_manifest() {
 #[test]
 fn batch_writes_only_the_format_asked_for() {
     let dir = tmp();
+    // `batch` of the unit table of 2022-2023 (600 rows) in `format` into `out`.
+    let batch = |format: &str, out: &Path| {
+        barometer()
+            .args(["batch", "--years", "2022..2023", "--table", "units"])
+            .args(["--format", format, "--out"])
+            .arg(out)
+            .assert()
+            .success()
+    };
     let run = |format: &str| {
         let out = dir.path().join(format);
-        barometer()
-            .args([
-                "batch",
-                "--years",
-                "2022..2023",
-                "--table",
-                "units",
-                "--format",
-                format,
-            ])
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .success();
+        batch(format, &out);
         let manifest: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap())
                 .unwrap();
@@ -643,6 +639,13 @@ fn batch_writes_only_the_format_asked_for() {
     let both = run("both");
     let csv = run("csv");
     let parquet = run("parquet");
+    // Into a folder holding both tables: the one not written this time is named.
+    batch("csv", &both)
+        .stderr(predicate::str::contains(
+            "barometer.parquet is left from an earlier run",
+        ))
+        .stderr(predicate::str::contains("barometer.csv is left").not());
+    batch("both", &both).stderr(predicate::str::contains("left from an earlier run").not());
     assert_eq!(
         listing(&both),
         ["barometer.csv", "barometer.parquet", "manifest.json"]

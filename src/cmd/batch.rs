@@ -196,6 +196,17 @@ pub fn run(args: &Args) -> Result<()> {
         years.len(),
         args.out.display()
     );
+    // A table of an earlier run (another --format, or rejected rows this run has none of) is
+    // left in place, but named, so that nobody takes it for this run's.
+    for name in ["barometer.csv", "barometer.parquet", "rejected.csv"] {
+        let path = args.out.join(name);
+        if path.exists() && !files.iter().any(|(f, _, _)| *f == name) {
+            eprintln!(
+                "note: {} is left from an earlier run; this run's manifest.json does not list it",
+                path.display()
+            );
+        }
+    }
     Ok(())
 }
 
