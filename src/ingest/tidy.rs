@@ -171,7 +171,12 @@ fn parse_from(
                     at_line += lines;
                 }
                 let h = header.as_ref().expect("header read");
-                let cuts = cut(ready, rayon::current_num_threads() * 2);
+                // Four pieces a thread: the thread that hashes and appends the block before
+                // (the other side of this join) takes the pieces left when it is done, and
+                // small pieces leave the other thread less time idle at the block's end (at
+                // sector scale, `batch --tidy` took 2 % to 6 % less time than with two pieces
+                // a thread, in three sets of runs in turn).
+                let cuts = cut(ready, rayon::current_num_threads() * 4);
                 let starts = lines_of(&cuts, &mut at_line);
                 if pool.len() < cuts.len() {
                     pool.resize_with(cuts.len(), Rows::default);
