@@ -68,21 +68,23 @@ impl YearRows {
         (self.status[i] & COUNTED != 0 && !n.is_nan() && d > 0.0).then(|| n / d)
     }
 
+    /// `n` rows of zeros, to be written in place.
+    fn zeroed(n: usize) -> YearRows {
+        YearRows {
+            unit: vec![0; n],
+            indicator: vec![0; n],
+            numerator: vec![0.0; n],
+            denominator: vec![0.0; n],
+            status: vec![0; n],
+        }
+    }
+
     fn push(&mut self, unit: u32, indicator: u16, num: Option<f64>, den: Option<f64>, status: u8) {
         self.unit.push(unit);
         self.indicator.push(indicator);
         self.numerator.push(num.unwrap_or(f64::NAN));
         self.denominator.push(den.unwrap_or(f64::NAN));
         self.status.push(status);
-    }
-
-    /// Add the rows of `other` after these.
-    fn append(&mut self, other: &YearRows) {
-        self.unit.extend_from_slice(&other.unit);
-        self.indicator.extend_from_slice(&other.indicator);
-        self.numerator.extend_from_slice(&other.numerator);
-        self.denominator.extend_from_slice(&other.denominator);
-        self.status.extend_from_slice(&other.status);
     }
 
     /// Order the rows by unit id (stable), when they are not already.
@@ -175,7 +177,7 @@ impl Panel {
 
     /// A panel of `rows` (checked as a store's rows are), whose unit and indicator ids name
     /// `units` and `indicators`; rows whose year fails `keep` are left out, every year counts
-    /// as present. Built on all cores, one range of units each, without sorting: key order
+    /// as present. Built on all cores, one range of rows each, without sorting: key order
     /// keeps each year's rows in unit order.
     pub fn from_ids(
         identity: Identity,
@@ -216,63 +218,68 @@ impl Panel {
         let (sorted, unit_ids) = code_order(units, |u| used[u as usize]);
         let years: Vec<i32> = kept.into_iter().collect();
         let codes = Status::ALL.map(|s| status_code(Some(s.as_str())).0);
-        // Ranges of whole units, filled in parallel, then joined year by year in order.
+        // Ranges of rows, each counted per year, then written in parallel straight into its
+        // place in each year's columns: a year's rows stay in `order`, range after range,
+        // with no copy from per-range pieces and no growing columns.
         let pieces = 4 * rayon::current_num_threads();
-        let mut cuts = vec![0];
-        for k in 1..pieces {
-            let mut at = (order.len() * k / pieces).max(cuts[cuts.len() - 1]);
-            while at > 0 && at < order.len() && same_unit(rows, order[at - 1], order[at]) {
-                at += 1;
-            }
-            cuts.push(at);
-        }
-        cuts.push(order.len());
+        let mut cuts: Vec<usize> = (0..=pieces).map(|k| order.len() * k / pieces).collect();
         cuts.dedup();
-        let parts: Vec<Vec<YearRows>> = cuts
+        // The year slot of each of a range's rows, in turn (`None`: a year not kept).
+        let kept_years: &[i32] = &years;
+        let slots = |w: &[usize]| {
+            let mut last = None;
+            let mut slot = None;
+            order[w[0]..w[1]].iter().map(move |&i| {
+                let year = rows.year[i as usize];
+                if last != Some(year) {
+                    last = Some(year);
+                    slot = kept_years.binary_search(&year).ok();
+                }
+                (i as usize, slot)
+            })
+        };
+        let counts: Vec<Vec<usize>> = cuts
             .par_windows(2)
             .map(|w| {
-                let mut by_year = vec![YearRows::default(); years.len()];
-                let mut slot = None;
-                let mut last_year = None;
-                for &i in &order[w[0]..w[1]] {
-                    let i = i as usize;
-                    let year = rows.year[i];
-                    if last_year != Some(year) {
-                        last_year = Some(year);
-                        slot = years.binary_search(&year).ok();
+                let mut n = vec![0; years.len()];
+                for (_, slot) in slots(w) {
+                    if let Some(s) = slot {
+                        n[s] += 1;
                     }
-                    let Some(s) = slot else {
-                        continue;
-                    };
-                    let r = &mut by_year[s];
-                    r.unit.push(unit_ids[rows.unit[i] as usize]);
-                    let ind = indicator_ids[rows.indicator[i] as usize];
-                    r.indicator.push(ind.expect("numbered in the first pass"));
-                    r.numerator.push(rows.numerator[i]);
-                    r.denominator.push(rows.denominator[i]);
-                    r.status.push(codes[rows.status[i] as usize]);
                 }
-                by_year
+                n
             })
             .collect();
-        // Year by year, each piece freed once copied (memory holds the pieces and two years).
-        let mut per_year: Vec<Vec<YearRows>> = years.iter().map(|_| Vec::new()).collect();
-        for part in parts {
-            for (pieces, rows) in per_year.iter_mut().zip(part) {
-                pieces.push(rows);
+        let mut columns: Vec<YearRows> = (0..years.len())
+            .map(|s| YearRows::zeroed(counts.iter().map(|n| n[s]).sum()))
+            .collect();
+        // Each range's part of each year's columns.
+        let mut parts: Vec<Vec<Part<'_>>> = counts.iter().map(|_| Vec::new()).collect();
+        for (s, year) in columns.iter_mut().enumerate() {
+            let mut rest = Part::of(year);
+            for (part, n) in parts.iter_mut().zip(&counts) {
+                let (this, after) = rest.split(n[s]);
+                part.push(this);
+                rest = after;
             }
         }
-        let by_year = years
-            .par_iter()
-            .zip(per_year)
-            .map(|(&year, pieces)| {
-                let mut rows = YearRows::default();
-                for piece in pieces {
-                    rows.append(&piece);
-                }
-                (year, rows)
-            })
-            .collect();
+        cuts.par_windows(2).zip(parts).for_each(|(w, mut part)| {
+            let mut at = vec![0; years.len()];
+            for (i, slot) in slots(w) {
+                let Some(s) = slot else {
+                    continue;
+                };
+                let (p, k) = (&mut part[s], at[s]);
+                at[s] += 1;
+                p.unit[k] = unit_ids[rows.unit[i] as usize];
+                let ind = indicator_ids[rows.indicator[i] as usize];
+                p.indicator[k] = ind.expect("numbered in the first pass");
+                p.numerator[k] = rows.numerator[i];
+                p.denominator[k] = rows.denominator[i];
+                p.status[k] = codes[rows.status[i] as usize];
+            }
+        });
+        let by_year = years.iter().copied().zip(columns).collect();
         Panel {
             identity,
             units: sorted.iter().map(|&u| units[u as usize].clone()).collect(),
@@ -316,8 +323,51 @@ fn code_order(units: &[String], used: impl Fn(u32) -> bool) -> (Vec<u32>, Vec<u3
 }
 
 /// Whether rows `a` and `b` are of the same unit.
-fn same_unit(rows: IdColumns<'_>, a: u32, b: u32) -> bool {
-    rows.unit[a as usize] == rows.unit[b as usize]
+/// Consecutive rows of a [`YearRows`], written in place by one task.
+struct Part<'a> {
+    unit: &'a mut [u32],
+    indicator: &'a mut [u16],
+    numerator: &'a mut [f64],
+    denominator: &'a mut [f64],
+    status: &'a mut [u8],
+}
+
+impl<'a> Part<'a> {
+    /// All the rows of `rows`.
+    fn of(rows: &'a mut YearRows) -> Part<'a> {
+        Part {
+            unit: &mut rows.unit,
+            indicator: &mut rows.indicator,
+            numerator: &mut rows.numerator,
+            denominator: &mut rows.denominator,
+            status: &mut rows.status,
+        }
+    }
+
+    /// The first `n` rows and the rest.
+    fn split(self, n: usize) -> (Part<'a>, Part<'a>) {
+        let (unit, u) = self.unit.split_at_mut(n);
+        let (indicator, i) = self.indicator.split_at_mut(n);
+        let (numerator, nu) = self.numerator.split_at_mut(n);
+        let (denominator, d) = self.denominator.split_at_mut(n);
+        let (status, st) = self.status.split_at_mut(n);
+        (
+            Part {
+                unit,
+                indicator,
+                numerator,
+                denominator,
+                status,
+            },
+            Part {
+                unit: u,
+                indicator: i,
+                numerator: nu,
+                denominator: d,
+                status: st,
+            },
+        )
+    }
 }
 
 /// The stored code of a status text and whether it is known. Null reads as observed without
