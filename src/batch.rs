@@ -125,13 +125,12 @@ pub struct Part {
 }
 
 /// Score every definition for every year and hand each scoreboard's rows (in `table` and
-/// `format`) to `each`, in order
-/// (definition, then year). Years are scored and formatted in parallel, as many at a time as
-/// there are threads, on a thread of their own while `each` takes the parts scored before; a
-/// part is handed over only when `each` is ready for it, so memory holds at most one window of
-/// parts and the part `each` is writing (writing, not scoring, sets the pace: handing parts
-/// over through a queue of a window's length took a third more memory and no less time).
-/// Returns the number of rows.
+/// `format`) to `each`, in order (definition, then year). Years are scored and formatted in
+/// parallel, as many at a time as there are threads, on a thread of their own while `each`
+/// takes the parts scored before; a part is handed over only when `each` is ready for it, so
+/// memory holds at most one window of parts and the part `each` is writing (writing, not
+/// scoring, sets the pace: handing parts over through a queue of a window's length took a
+/// third more memory and no less time). Returns the number of rows.
 pub fn run(
     panel: &Panel,
     defs: &[Definition],

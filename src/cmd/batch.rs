@@ -156,8 +156,7 @@ pub fn run(args: &Args) -> Result<()> {
     let record_json = serde_json::to_string(&records)?;
     let comments: String = records.iter().map(RunRecord::comment_lines).collect();
     // The tables are streamed one scoreboard at a time (scored in parallel, written in order).
-    let score = |csv: Option<&mut dyn Write>, mut parquet: Option<&mut Parquet>| {
-        let mut csv = csv;
+    let score = |mut csv: Option<&mut dyn Write>, mut parquet: Option<&mut Parquet>| {
         let output = (args.table, args.format);
         batch::run(&panel, &defs, geo, &years, output, |part| {
             if let (Some(p), Some(frame)) = (parquet.as_deref_mut(), &part.frame) {
