@@ -43,6 +43,9 @@ const MAX_ENTRIES: usize = 1 << 25;
 /// `2^64` as a float, to scale probabilities to thresholds.
 const TWO_64: f64 = 18_446_744_073_709_551_616.0;
 
+/// `2^53` as a float: whole numbers below it are exact in an `f64`.
+const TWO_53: f64 = 9_007_199_254_740_992.0;
+
 /// The count distribution of one cell.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Law {
@@ -288,6 +291,8 @@ pub struct Draws {
     live_slots: Vec<Slot>,
     /// Per cell its fixed count (0 for a cell that draws).
     base: Vec<f64>,
+    /// Sums of the fixed counts of the cells before each cell (and of all cells, last).
+    fixed_sums: Vec<u64>,
     /// Distinct for each set of samplers built (clones share it): tells a buffer whose fixed
     /// counts it holds.
     id: u64,
@@ -315,9 +320,11 @@ impl Draws {
             live: Vec::new(),
             live_slots: Vec::new(),
             base: Vec::with_capacity(laws.len()),
+            fixed_sums: Vec::with_capacity(laws.len() + 1),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         };
         let mut end = 1;
+        d.fixed_sums.push(0);
         // Cells with the same law (common: the same small counts recur across units) share a
         // table, built once: fewer tables to build, and fewer to keep in cache while drawing.
         let mut seen: HashMap<(bool, u64, u64), Slot, foldhash::fast::FixedState> =
@@ -345,10 +352,13 @@ impl Draws {
                 }
                 _ => d.add(plan, &mut end),
             };
+            let before = d.fixed_sums.last().copied().unwrap_or(0);
             if slot.rare == NEVER {
                 d.rare.push(f64::NAN);
                 d.base.push(f64::from(slot.lo));
+                d.fixed_sums.push(before + u64::from(slot.lo));
             } else {
+                d.fixed_sums.push(before);
                 d.rare.push(f64::from(slot.lo + slot.rare));
                 d.base.push(0.0);
                 d.live.push(d.slots.len() as u32);
@@ -459,8 +469,10 @@ impl Draws {
     /// nothing). Per replication one wyrand stream (seeded from its `rng`) gives one uniform per
     /// cell that draws, in cell order: one table read and no branch. The replications of a
     /// group take [`CHUNK`] such cells in turn, so they read those cells' tables while they are
-    /// in cache. rand_distr's samplers and the tails, rare, are drawn after, further from each
-    /// replication's `rng`. A replication draws the same numbers in any batch.
+    /// in cache; each adds its draws up as integers and marks a chunk in which one of them was
+    /// rare. rand_distr's samplers and the tails, rare, are drawn after, in the marked chunks
+    /// only, further from each replication's `rng`. A replication draws the same numbers in any
+    /// batch.
     pub fn fill(
         &self,
         cells: Range<usize>,
@@ -473,6 +485,9 @@ impl Draws {
         let first = self.live.partition_point(|&c| (c as usize) < cells.start);
         let last = self.live.partition_point(|&c| (c as usize) < cells.end);
         let (live, slots) = (&self.live[first..last], &self.live_slots[first..last]);
+        let fixed = self.fixed_sums[cells.end] - self.fixed_sums[cells.start];
+        // Per chunk of live cells, bit `b`: replication `b` of the group drew a rare outcome.
+        let mut marks = vec![0u16; live.len().div_ceil(CHUNK)];
         for (g, (rngs, sums)) in rngs
             .chunks_mut(GROUP)
             .zip(sums.chunks_mut(GROUP))
@@ -484,51 +499,74 @@ impl Draws {
             for (s, rng) in streams.iter_mut().zip(rngs.iter_mut()) {
                 *s = Wyrand::from(rng);
             }
-            for (live, slots) in live.chunks(CHUNK).zip(slots.chunks(CHUNK)) {
+            let mut drawn = [0u64; GROUP];
+            let chunks = live.chunks(CHUNK).zip(slots.chunks(CHUNK));
+            for ((live, slots), mark) in chunks.zip(marks.iter_mut()) {
+                *mark = 0;
                 for (b, stream) in streams[..m].iter_mut().enumerate() {
                     let row = &mut out[b * stride..][..len];
+                    let (mut sum, mut rare) = (0u64, false);
                     for (&c, s) in live.iter().zip(slots) {
-                        row[c as usize - cells.start] =
-                            f64::from(s.lo + self.outcome(s, stream.next_u64()));
+                        let outcome = self.outcome(s, stream.next_u64());
+                        let count = s.lo + outcome;
+                        row[c as usize - cells.start] = f64::from(count);
+                        sum += u64::from(count);
+                        rare |= outcome == s.rare;
                     }
+                    drawn[b] += sum;
+                    *mark |= u16::from(rare) << b;
                 }
             }
             for (b, (rng, sum)) in rngs.iter_mut().zip(sums.iter_mut()).enumerate() {
                 let row = &mut out[b * stride..][..len];
-                self.redraw(cells.clone(), rng, row);
-                *sum = total(row);
+                let marked = marks.iter().enumerate().filter(|(_, m)| *m >> b & 1 == 1);
+                let mut whole = Some(drawn[b] + fixed);
+                for (k, _) in marked {
+                    let chunk = &live[k * CHUNK..(k * CHUNK + CHUNK).min(live.len())];
+                    let changed = self.redraw(chunk, cells.start, rng, row);
+                    whole = whole
+                        .zip(changed)
+                        .and_then(|(w, (old, new))| (w - old).checked_add(new));
+                }
+                // Whole counts below 2^53 add up exactly in any order: the sum of `total`.
+                *sum = match whole {
+                    Some(w) if w < 1 << 53 => w as f64,
+                    _ => total(row),
+                };
             }
         }
     }
 
-    /// Draw the special cells and the tails among one replication's draws `row` of `cells`
-    /// from `rng`: the cells whose draw is their rare count (the count one past a table, or a
-    /// special cell's index, which a special cell always draws). Eight cells are compared with
-    /// their rare counts at once, side by side, and looked at one by one only when one of them
-    /// is rare.
-    fn redraw(&self, cells: Range<usize>, rng: &mut ChaCha8Rng, row: &mut [f64]) {
-        let rare = &self.rare[cells.clone()];
-        for (k, (row, rare)) in row.chunks_mut(8).zip(rare.chunks(8)).enumerate() {
-            if !row
-                .iter()
-                .zip(rare)
-                .fold(false, |any, (x, r)| any | (x == r))
-            {
+    /// Draw the special cells and the tails among the `chunk` of live cells of one
+    /// replication's draws `row` (which starts at cell `start`) from `rng`: the cells whose draw
+    /// is their rare count (the count one past a table, or a special cell's index, which a
+    /// special cell always draws), in cell order. Returns the sum of the counts replaced and of
+    /// their replacements, or `None` when a replacement is not a whole number below 2^53.
+    fn redraw(
+        &self,
+        chunk: &[u32],
+        start: usize,
+        rng: &mut ChaCha8Rng,
+        row: &mut [f64],
+    ) -> Option<(u64, u64)> {
+        let (mut old, mut new) = (0u64, Some(0u64));
+        for &c in chunk {
+            let c = c as usize;
+            let o = &mut row[c - start];
+            if *o != self.rare[c] {
                 continue;
             }
-            for (i, (o, &r)) in row.iter_mut().zip(rare).enumerate() {
-                if *o != r {
-                    continue;
-                }
-                let c = cells.start + 8 * k + i;
-                let s = &self.slots[c];
-                *o = if s.rare == 0 && s.buckets == 1 {
-                    self.special(s, rng)
-                } else {
-                    self.tail(c, rng.next_u64()) as f64
-                };
-            }
+            old += *o as u64;
+            let s = &self.slots[c];
+            *o = if s.rare == 0 && s.buckets == 1 {
+                self.special(s, rng)
+            } else {
+                self.tail(c, rng.next_u64()) as f64
+            };
+            let whole = *o >= 0.0 && *o < TWO_53 && o.fract() == 0.0;
+            new = new.zip(whole.then_some(*o as u64)).map(|(a, b)| a + b);
         }
+        Some(old).zip(new)
     }
 
     /// The outcome of slot `s` for the uniform `x`: a bucket of its table or its alias.
@@ -879,6 +917,43 @@ mod tests {
         let z = 4.753_424;
         let critical = df * (1.0 - 2.0 / (9.0 * df) + z * (2.0 / (9.0 * df)).sqrt()).powi(3);
         assert!(chi2 < critical.max(24.0), "{law:?} chi2 {chi2} df {df}");
+    }
+
+    /// The sum handed back with each row is the row's sum as [`total`] adds it: whole counts
+    /// added up as integers, with draws in the tails and special cells spread over many chunks;
+    /// a count that is not whole, or one beyond 2^53, sends the row to [`total`].
+    #[test]
+    fn sums_are_the_rows_sums() {
+        for extra in [None, Some(Err(2.5)), Some(Err(1e17))] {
+            let laws: Vec<Result<Law, f64>> = (0..200)
+                .map(|i| match i % 4 {
+                    0 => Ok(Law::Poisson { lambda: 0.4 }),
+                    1 => Ok(LAWS[i % LAWS.len()]),
+                    2 => Err(i as f64),
+                    _ => Ok(Law::Poisson { lambda: 3.5 }),
+                })
+                .chain(extra)
+                .chain([Ok(Law::Poisson { lambda: 1e12 })])
+                .collect();
+            let d = Draws::new(laws);
+            let (k, batch) = (d.len(), GROUP + 3);
+            let mut rngs: Vec<ChaCha8Rng> =
+                (0..batch as u64).map(ChaCha8Rng::seed_from_u64).collect();
+            let (mut out, mut sums) = (d.fixed_counts(0..k).repeat(batch), vec![0.0; batch]);
+            let mut tails = 0;
+            for _ in 0..300 {
+                d.fill(0..k, &mut rngs, &mut out, k, &mut sums);
+                for (row, &sum) in out.chunks(k).zip(&sums) {
+                    assert_eq!(total(row).to_bits(), sum.to_bits(), "{extra:?}");
+                    tails += row
+                        .iter()
+                        .zip(&d.slots)
+                        .filter(|&(&v, s)| s.at > 0 && !(s.lo..s.lo + s.rare).contains(&(v as u32)))
+                        .count();
+                }
+            }
+            assert!(tails > 10, "{tails} draws in the tails");
+        }
     }
 
     /// A replication draws the same numbers in a batch as alone, tails and special cells

@@ -265,13 +265,13 @@ pub struct Summary {
 /// resampled, else one sampler per cell.
 enum Engine {
     Tables(Tables),
-    Noise(Resampling),
+    Noise(Box<Resampling>),
 }
 
 impl Engine {
     fn new(problem: &Problem, space: &Space) -> Engine {
         if space.factors.contains(&Factor::Sampling) {
-            Engine::Noise(problem.samplers())
+            Engine::Noise(Box::new(problem.samplers()))
         } else {
             Engine::Tables(Tables::new(problem, space))
         }
@@ -483,7 +483,7 @@ impl Runner<'_> {
                 Engine::Tables(t) => t.replicate(space, l, &mut acc.work),
                 Engine::Noise(noise) => {
                     space.apply(l, &mut acc.choice);
-                    let counts = Some((noise, acc.drawn.of(b)));
+                    let counts = Some((&**noise, acc.drawn.of(b)));
                     problem.replicate_drawn(&acc.choice, counts, &mut acc.work);
                 }
             }
