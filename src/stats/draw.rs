@@ -305,22 +305,19 @@ impl Draws {
     /// Samplers for `laws`, one per cell (`Err(v)`: the count is fixed at `v`). The cells are
     /// planned and their tables laid out in cell order, then the tables are built in parallel.
     pub fn new(laws: impl IntoIterator<Item = Result<Law, f64>>) -> Draws {
-        let laws: Vec<Result<Law, f64>> = laws.into_iter().collect();
-        let plans: Vec<Plan> = laws
-            .par_iter()
-            .map(|law| law.map_or_else(Plan::Fixed, Plan::of))
-            .collect();
+        let laws = laws.into_iter();
+        let cells = laws.size_hint().0;
         let mut d = Draws {
-            slots: Vec::with_capacity(laws.len()),
+            slots: Vec::with_capacity(cells),
             entries: Vec::new(),
             low: Vec::new(),
             tables: Vec::new(),
-            rare: Vec::with_capacity(laws.len()),
+            rare: Vec::with_capacity(cells),
             special: Vec::new(),
             live: Vec::new(),
             live_slots: Vec::new(),
-            base: Vec::with_capacity(laws.len()),
-            fixed_sums: Vec::with_capacity(laws.len() + 1),
+            base: Vec::with_capacity(cells),
+            fixed_sums: Vec::with_capacity(cells + 1),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         };
         let mut end = 1;
@@ -329,7 +326,8 @@ impl Draws {
         // table, built once: fewer tables to build, and fewer to keep in cache while drawing.
         let mut seen: HashMap<(bool, u64, u64), Slot, foldhash::fast::FixedState> =
             HashMap::default();
-        for plan in plans {
+        for law in laws {
+            let plan = law.map_or_else(Plan::Fixed, Plan::of);
             let slot = match plan {
                 Plan::Table { law, .. } => {
                     let key = law.key();
