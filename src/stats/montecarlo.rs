@@ -295,8 +295,13 @@ struct Acc {
     /// Exact rank histograms (`n x n`, unit-major) when ranks are counted, else empty.
     hist: Vec<u32>,
     /// Points per cell (indicator-major), counted when counts are resampled (as the
-    /// histograms, in 32 bits: `--runs` is at most `u32::MAX`).
+    /// histograms, in 32 bits: `--runs` is at most `u32::MAX`), up to the last [`Acc::flush`].
     points: Vec<u32>,
+    /// Points per cell of the replications since then (at most 255 of them: a quarter of the
+    /// memory the 32-bit counters take, read and written once a replication).
+    recent: Vec<u8>,
+    /// Replications counted in `recent`.
+    recent_runs: u8,
     /// Replications per (reference, margin) pair, when they are not.
     pairs: Vec<u64>,
     eligible: Vec<u64>,
@@ -313,7 +318,19 @@ struct Acc {
 }
 
 impl Acc {
-    fn merge(mut self, b: Acc) -> Acc {
+    /// Add the recent points to the 32-bit counters and start counting them again.
+    fn flush(&mut self) {
+        if self.recent_runs > 0 {
+            for (p, r) in self.points.iter_mut().zip(&mut self.recent) {
+                *p += u32::from(std::mem::take(r));
+            }
+            self.recent_runs = 0;
+        }
+    }
+
+    fn merge(mut self, mut b: Acc) -> Acc {
+        self.flush();
+        b.flush();
         let add = |x: &mut [u64], y: &[u64]| x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
         self.hist.iter_mut().zip(&b.hist).for_each(|(x, y)| *x += y);
         self.points
@@ -444,6 +461,15 @@ impl Runner<'_> {
         Acc {
             hist: vec![0; if self.histogram { n * n } else { 0 }],
             points: vec![0; n * k],
+            recent: vec![
+                0;
+                if matches!(self.engine, Engine::Noise(_)) {
+                    n * k
+                } else {
+                    0
+                }
+            ],
+            recent_runs: 0,
             pairs: vec![0; self.space.references.len() * self.space.margins.len()],
             eligible: vec![0; n],
             cents: vec![0; n],
@@ -526,8 +552,12 @@ impl Runner<'_> {
         match &self.engine {
             Engine::Tables(t) => acc.pairs[t.pair(levels)] += 1,
             Engine::Noise(_) => {
-                for (p, &v) in acc.points.iter_mut().zip(&w.points) {
-                    *p += u32::from(v == 1);
+                for (p, &v) in acc.recent.iter_mut().zip(&w.points) {
+                    *p += u8::from(v == 1);
+                }
+                acc.recent_runs += 1;
+                if acc.recent_runs == u8::MAX {
+                    acc.flush();
                 }
             }
         }
@@ -647,6 +677,8 @@ fn run<T: Kept>(
             first_acc.unwrap_or_else(|| runner.new_acc())
         }
     };
+    let mut acc = acc;
+    acc.flush();
     let mut points: Vec<u64> = acc.points.iter().map(|&p| u64::from(p)).collect();
     if let Engine::Tables(t) = &runner.engine {
         for (pair, &count) in acc.pairs.iter().enumerate() {
@@ -805,27 +837,63 @@ fn sobol_kept<T: Kept>(
 mod tests {
     use super::*;
 
-    /// The kept ranks, whole or in blocks over several passes, give the histograms' quantiles
-    /// (and the same totals), with and without resampling.
-    #[test]
-    fn kept_ranks_give_the_histograms_quantiles() {
+    /// The bundled demo's 2023 as a problem, and `runs` replications from `seed` with a
+    /// score of 4 for eligibility.
+    fn demo(runs: u64, seed: u64) -> (Problem, Options) {
         use crate::{barometer::score, definition::Definition, geo::Geography, store::Store};
         let def = Definition::bundled();
-        let board = score(
-            &Store::load(None).unwrap(),
-            &def,
-            Geography::bundled(),
-            2023,
-        )
-        .unwrap();
+        let store = Store::load(None).unwrap();
+        let board = score(&store, &def, Geography::bundled(), 2023).unwrap();
         let p = Problem::from_scoreboard(&board, &def).unwrap();
         let opts = Options {
-            runs: 300,
-            seed: 4,
+            runs,
+            seed,
             rule: Rule::MinScore(4.0),
             budget: 1e6,
             key: p.den[..p.n()].to_vec(),
         };
+        (p, opts)
+    }
+
+    /// With resampled counts the point probabilities count every replication (700 of them on
+    /// one worker: the 8-bit counters are added to the totals three times): the same as
+    /// scoring each replication alone and counting its points.
+    #[test]
+    fn point_probabilities_count_every_replication() {
+        let (p, opts) = demo(700, 9);
+        let space = Space::new(&p, vec![Factor::Sampling], 9);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let summary = pool.install(|| monte_carlo(&p, &space, &opts, &|_| {}));
+        let (noise, mut drawn, mut work) = (p.samplers(), Drawn::default(), Work::default());
+        let mut points = vec![0u32; p.n() * p.k()];
+        for r in 0..opts.runs {
+            let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+            rng.set_stream(r);
+            let u = [uniform(&mut rng)];
+            let choice = space.choice(&p, &u);
+            noise.draw(&[choice.noise.unwrap()], &mut drawn);
+            p.replicate_drawn(&choice, Some((&noise, drawn.of(0))), &mut work);
+            for (n, &v) in points.iter_mut().zip(&work.points) {
+                *n += u32::from(v == 1);
+            }
+        }
+        let n = p.n();
+        for (i, unit) in summary.units.iter().enumerate() {
+            for (j, &prob) in unit.point_probability.iter().enumerate() {
+                assert_eq!(prob, f64::from(points[j * n + i]) / 700.0, "{i} {j}");
+            }
+        }
+        assert!(points.iter().any(|&c| c > 0 && c < 700));
+    }
+
+    /// The kept ranks, whole or in blocks over several passes, give the histograms' quantiles
+    /// (and the same totals), with and without resampling.
+    #[test]
+    fn kept_ranks_give_the_histograms_quantiles() {
+        let (p, opts) = demo(300, 4);
         for factors in [vec![Factor::Sampling], FACTORS[..6].to_vec()] {
             let space = Space::new(&p, factors, 4);
             let hist = run::<u16>(&p, &space, &opts, Quantiles::Histogram, &|_| {});
