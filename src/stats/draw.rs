@@ -23,6 +23,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Replications drawn together by [`Draws::fill`], [`CHUNK`] cells at a time.
 const GROUP: usize = 16;
 
+// `fill` marks a chunk's rare outcomes with one bit per replication of a group in a `u16`.
+const _: () = assert!(GROUP <= 16);
+
 /// Cells whose tables the replications of a group read in turn while they are in cache.
 const CHUNK: usize = 16;
 
