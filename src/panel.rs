@@ -322,7 +322,6 @@ fn code_order(units: &[String], used: impl Fn(u32) -> bool) -> (Vec<u32>, Vec<u3
     (order, number)
 }
 
-/// Whether rows `a` and `b` are of the same unit.
 /// Consecutive rows of a [`YearRows`], written in place by one task.
 struct Part<'a> {
     unit: &'a mut [u32],

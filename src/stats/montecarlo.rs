@@ -613,7 +613,7 @@ fn run<T: Kept>(
     };
     // [median, 5 %, 95 %] per unit.
     let mut quantiles = vec![[0u32; 3]; n];
-    let acc = match how {
+    let mut acc = match how {
         Quantiles::Histogram => {
             let acc = (0..batches)
                 .into_par_iter()
@@ -677,7 +677,6 @@ fn run<T: Kept>(
             first_acc.unwrap_or_else(|| runner.new_acc())
         }
     };
-    let mut acc = acc;
     acc.flush();
     let mut points: Vec<u64> = acc.points.iter().map(|&p| u64::from(p)).collect();
     if let Engine::Tables(t) = &runner.engine {
