@@ -8,7 +8,7 @@
 
 use barometer::allocate::plan::allocate;
 use barometer::allocate::rule::Rule;
-use barometer::barometer::score;
+use barometer::barometer::{score, score_year};
 use barometer::batch::{self, Format, Table};
 use barometer::definition::Definition;
 use barometer::demo::{catalogue, sector_files, sectors};
@@ -68,9 +68,11 @@ fn benches(c: &mut Criterion) {
         "allocate 4.5 M euro over the sectors scoring 6+ (children key)",
         |b| b.iter(|| allocate(black_box(&board), &store, &rule, 450_000_000, None).unwrap()),
     );
+    let panel = Panel::from_store(&store, Some(&[2023])).unwrap();
+    let year = score_year(&panel, &def, geo, 2023).unwrap();
     c.bench_function(
         "long table of one year (240,000 rows, CSV and frame)",
-        |b| b.iter(|| batch::part(black_box(&board), &def, (Table::Long, Format::Both)).unwrap()),
+        |b| b.iter(|| batch::part(black_box(&year), &def, (Table::Long, Format::Both)).unwrap()),
     );
     drop(store);
     let years: Vec<i32> = (2016..=2023).collect();

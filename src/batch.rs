@@ -4,7 +4,8 @@
 //! parallel from one [`Panel`] and written in order, one year at a time, as CSV lines and a
 //! Parquet batch (or one of the two, see [`Format`]).
 
-use crate::barometer::{Scoreboard, score_panel};
+use crate::barometer::score_year;
+use crate::barometer::year::{Unit, Year};
 use crate::definition::Definition;
 use crate::export::csv_fields::{integer, number, text};
 use crate::geo::Geography;
@@ -148,7 +149,7 @@ pub fn run(
                     let scored: Vec<Result<Part>> = some
                         .par_iter()
                         .map(|&year| {
-                            part(&score_panel(panel, def, geo, year)?, def, (table, format))
+                            part(&score_year(panel, def, geo, year)?, def, (table, format))
                         })
                         .collect();
                     for p in scored {
@@ -170,20 +171,16 @@ pub fn run(
     })
 }
 
-/// The rows of one scoreboard in `table`, as CSV lines and a frame as `format` asks.
-pub fn part(
-    board: &Scoreboard,
-    def: &Definition,
-    (table, format): (Table, Format),
-) -> Result<Part> {
+/// The rows of one year's barometer in `table`, as CSV lines and a frame as `format` asks.
+pub fn part(board: &Year<'_>, def: &Definition, (table, format): (Table, Format)) -> Result<Part> {
     let (rows, csv, frame) = match table {
         Table::Long => (
-            board.rows.len() * def.indicators.len(),
+            board.len() * def.indicators.len(),
             format.csv().then(|| long_csv(board, def)),
             format.parquet().then(|| long_frame(board, def)),
         ),
         Table::Units => (
-            board.rows.len(),
+            board.len(),
             format.csv().then(|| unit_csv(board, def)),
             format.parquet().then(|| unit_frame(board, def)),
         ),
@@ -195,96 +192,87 @@ pub fn part(
     })
 }
 
-fn long_frame(board: &Scoreboard, def: &Definition) -> Result<DataFrame> {
+fn long_frame(board: &Year<'_>, def: &Definition) -> Result<DataFrame> {
+    let k = def.indicators.len();
     let rows = || {
-        board
-            .rows
-            .iter()
-            .flat_map(|r| def.indicators.iter().zip(&r.cells).map(move |c| (r, c)))
+        board.rows().flat_map(move |r| {
+            def.indicators
+                .iter()
+                .enumerate()
+                .map(move |(j, i)| (r, i, j))
+        })
     };
-    let n = board.rows.len() * def.indicators.len();
+    let cells = || rows().map(|(r, _, j)| r.cell(j));
+    let n = board.len() * k;
     let s = |name: &str, v: Vec<&str>| Column::new(name.into(), v);
     let f = |name: &str, v: Vec<Option<f64>>| Column::new(name.into(), v);
     let u = |name: &str, v: Vec<u32>| Column::new(name.into(), v);
     let columns = vec![
         s(COLUMNS[0], vec![def.id.as_str(); n]),
         Column::new(COLUMNS[1].into(), vec![board.year; n]),
-        s(COLUMNS[2], rows().map(|(r, _)| r.nis.as_str()).collect()),
-        s(COLUMNS[3], rows().map(|(r, _)| &*r.name).collect()),
-        s(
-            COLUMNS[4],
-            rows().map(|(_, (i, _))| i.id.as_str()).collect(),
-        ),
-        f(COLUMNS[5], rows().map(|(_, (_, c))| c.numerator).collect()),
-        f(
-            COLUMNS[6],
-            rows().map(|(_, (_, c))| c.denominator).collect(),
-        ),
-        s(
-            COLUMNS[7],
-            rows().map(|(_, (_, c))| c.status.as_str()).collect(),
-        ),
-        f(COLUMNS[8], rows().map(|(_, (_, c))| c.value).collect()),
-        f(COLUMNS[9], rows().map(|(_, (_, c))| c.reference).collect()),
+        s(COLUMNS[2], rows().map(|(r, _, _)| r.nis()).collect()),
+        s(COLUMNS[3], rows().map(|(r, _, _)| r.name()).collect()),
+        s(COLUMNS[4], rows().map(|(_, i, _)| i.id.as_str()).collect()),
+        f(COLUMNS[5], cells().map(|c| c.numerator).collect()),
+        f(COLUMNS[6], cells().map(|c| c.denominator).collect()),
+        s(COLUMNS[7], cells().map(|c| c.status.as_str()).collect()),
+        f(COLUMNS[8], cells().map(|c| c.value).collect()),
+        f(COLUMNS[9], cells().map(|c| c.reference).collect()),
         Column::new(
             COLUMNS[10].into(),
-            rows().map(|(_, (_, c))| c.point).collect::<Vec<_>>(),
+            cells().map(|c| c.point).collect::<Vec<_>>(),
         ),
-        u(COLUMNS[11], rows().map(|(r, _)| r.score).collect()),
-        u(COLUMNS[12], rows().map(|(r, _)| r.indicators).collect()),
-        f(COLUMNS[13], rows().map(|(r, _)| r.composite).collect()),
-        u(COLUMNS[14], rows().map(|(r, _)| r.rank).collect()),
+        u(COLUMNS[11], rows().map(|(r, _, _)| r.score()).collect()),
+        u(
+            COLUMNS[12],
+            rows().map(|(r, _, _)| r.indicators()).collect(),
+        ),
+        f(COLUMNS[13], rows().map(|(r, _, _)| r.composite()).collect()),
+        u(COLUMNS[14], rows().map(|(r, _, _)| r.rank).collect()),
         Column::new(
             COLUMNS[15].into(),
-            rows().map(|(r, _)| r.percentile).collect::<Vec<_>>(),
+            rows().map(|(r, _, _)| r.percentile).collect::<Vec<_>>(),
         ),
-        u(COLUMNS[16], rows().map(|(r, _)| r.decile).collect()),
+        u(COLUMNS[16], rows().map(|(r, _, _)| r.decile()).collect()),
     ];
     Ok(DataFrame::new_infer_height(columns)?)
 }
 
-fn unit_frame(board: &Scoreboard, def: &Definition) -> Result<DataFrame> {
-    let rows = &board.rows;
-    let u = |name: &str, f: fn(&crate::barometer::Row) -> u32| {
-        Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+fn unit_frame(board: &Year<'_>, def: &Definition) -> Result<DataFrame> {
+    let n = board.len();
+    let u = |name: &str, f: fn(&Unit<'_>) -> u32| {
+        Column::new(name.into(), board.rows().map(|r| f(&r)).collect::<Vec<_>>())
     };
     let columns = vec![
-        Column::new(UNIT_COLUMNS[0].into(), vec![def.id.as_str(); rows.len()]),
-        Column::new(UNIT_COLUMNS[1].into(), vec![board.year; rows.len()]),
+        Column::new(UNIT_COLUMNS[0].into(), vec![def.id.as_str(); n]),
+        Column::new(UNIT_COLUMNS[1].into(), vec![board.year; n]),
         Column::new(
             UNIT_COLUMNS[2].into(),
-            rows.iter().map(|r| r.nis.as_str()).collect::<Vec<_>>(),
+            board.rows().map(|r| r.nis()).collect::<Vec<_>>(),
         ),
         Column::new(
             UNIT_COLUMNS[3].into(),
-            rows.iter().map(|r| &*r.name).collect::<Vec<_>>(),
+            board.rows().map(|r| r.name()).collect::<Vec<_>>(),
         ),
-        u(UNIT_COLUMNS[4], |r| r.score),
-        u(UNIT_COLUMNS[5], |r| r.indicators),
+        u(UNIT_COLUMNS[4], |r| r.score()),
+        u(UNIT_COLUMNS[5], |r| r.indicators()),
         Column::new(
             UNIT_COLUMNS[6].into(),
-            rows.iter().map(|r| r.composite).collect::<Vec<_>>(),
+            board.rows().map(|r| r.composite()).collect::<Vec<_>>(),
         ),
         u(UNIT_COLUMNS[7], |r| r.rank),
         Column::new(
             UNIT_COLUMNS[8].into(),
-            rows.iter().map(|r| r.percentile).collect::<Vec<_>>(),
+            board.rows().map(|r| r.percentile).collect::<Vec<_>>(),
         ),
-        u(UNIT_COLUMNS[9], |r| r.decile),
+        u(UNIT_COLUMNS[9], |r| r.decile()),
     ];
     Ok(DataFrame::new_infer_height(columns)?)
 }
 
 /// An empty frame with the columns and types of `table`.
 fn empty_frame(table: Table) -> Result<DataFrame> {
-    let board = Scoreboard {
-        year: 0,
-        rows: Vec::new(),
-        references: Vec::new(),
-        municipality_set: String::new(),
-        absent: Vec::new(),
-        sectors: false,
-    };
+    let board = Year::default();
     let def = Definition::bundled();
     match table {
         Table::Long => long_frame(&board, &def),
@@ -318,10 +306,10 @@ pub fn csv_header(comments: &str, table: Table, w: &mut dyn Write) -> Result<()>
     Ok(())
 }
 
-/// The long table's CSV lines of one scoreboard. Fields as the `csv` crate writes them: quoted
-/// only when they hold a comma, a quote or a line break.
-fn long_csv(board: &Scoreboard, def: &Definition) -> Vec<u8> {
-    let mut out = Vec::with_capacity(board.rows.len() * def.indicators.len() * 128);
+/// The long table's CSV lines of one year. Fields as the `csv` crate writes them: quoted only
+/// when they hold a comma, a quote or a line break.
+fn long_csv(board: &Year<'_>, def: &Definition) -> Vec<u8> {
+    let mut out = Vec::with_capacity(board.len() * def.indicators.len() * 128);
     // What repeats is formatted once: each indicator's id, each unit's first and last fields.
     let cells: Vec<Vec<u8>> = def
         .indicators
@@ -334,12 +322,13 @@ fn long_csv(board: &Scoreboard, def: &Definition) -> Vec<u8> {
         })
         .collect();
     let (mut head, mut tail) = (Vec::new(), Vec::new());
-    for r in &board.rows {
+    for r in board.rows() {
         head.clear();
-        unit_head(&mut head, def, board.year, r);
+        unit_head(&mut head, def, board.year, &r);
         tail.clear();
-        unit_fields(&mut tail, r);
-        for (c, ind) in r.cells.iter().zip(&cells) {
+        unit_fields(&mut tail, &r);
+        for (j, ind) in cells.iter().enumerate() {
+            let c = r.cell(j);
             out.extend_from_slice(&head);
             out.extend_from_slice(ind);
             number(&mut out, c.numerator);
@@ -362,41 +351,41 @@ fn long_csv(board: &Scoreboard, def: &Definition) -> Vec<u8> {
     out
 }
 
-/// The unit table's CSV lines of one scoreboard.
-fn unit_csv(board: &Scoreboard, def: &Definition) -> Vec<u8> {
-    let mut out = Vec::with_capacity(board.rows.len() * 96);
-    for r in &board.rows {
-        unit_head(&mut out, def, board.year, r);
-        unit_fields(&mut out, r);
+/// The unit table's CSV lines of one year.
+fn unit_csv(board: &Year<'_>, def: &Definition) -> Vec<u8> {
+    let mut out = Vec::with_capacity(board.len() * 96);
+    for r in board.rows() {
+        unit_head(&mut out, def, board.year, &r);
+        unit_fields(&mut out, &r);
     }
     out
 }
 
 /// barometer, year, unit and name, each followed by a comma.
-fn unit_head(out: &mut Vec<u8>, def: &Definition, year: i32, r: &crate::barometer::Row) {
+fn unit_head(out: &mut Vec<u8>, def: &Definition, year: i32, r: &Unit<'_>) {
     text(out, &def.id);
     out.push(b',');
     integer(out, year);
     out.push(b',');
-    text(out, &r.nis);
+    text(out, r.nis());
     out.push(b',');
-    text(out, &r.name);
+    text(out, r.name());
     out.push(b',');
 }
 
 /// score, indicators, composite, rank, percentile, decile and the line end.
-fn unit_fields(out: &mut Vec<u8>, r: &crate::barometer::Row) {
-    integer(out, r.score);
+fn unit_fields(out: &mut Vec<u8>, r: &Unit<'_>) {
+    integer(out, r.score());
     out.push(b',');
-    integer(out, r.indicators);
+    integer(out, r.indicators());
     out.push(b',');
-    number(out, r.composite);
+    number(out, r.composite());
     out.push(b',');
     integer(out, r.rank);
     out.push(b',');
     number(out, Some(r.percentile));
     out.push(b',');
-    integer(out, r.decile);
+    integer(out, r.decile());
     out.push(b'\n');
 }
 
@@ -409,7 +398,7 @@ mod tests {
         let store = crate::demo::bundled_store().unwrap();
         let panel = Panel::from_store(&store, Some(&[2023])).unwrap();
         let def = Definition::bundled();
-        let board = score_panel(&panel, &def, Geography::bundled(), 2023).unwrap();
+        let board = score_year(&panel, &def, Geography::bundled(), 2023).unwrap();
         for table in [Table::Long, Table::Units] {
             let both = part(&board, &def, (table, Format::Both)).unwrap();
             let frame = both.frame.as_ref().unwrap();

@@ -93,9 +93,11 @@ fn read_sheets(bytes: &[u8], name: &str, only: Option<&str>) -> Result<Vec<Table
         .iter()
         .filter(|n| only.is_none_or(|s| s == n.as_str()))
     {
-        let range = book
-            .worksheet_range(sheet)
-            .map_err(|e| data(format!("{name}[{sheet}]: unreadable sheet: {e}")))?;
+        let range = book.worksheet_range(sheet).map_err(|e| {
+            data(format!(
+                "{name}: not a readable Excel workbook: sheet '{sheet}' is damaged ({e})"
+            ))
+        })?;
         let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
         let mut table = Table {
             name: name.to_owned(),
