@@ -4,7 +4,7 @@
 //! replication of a COINr-style pipeline at COINr's example size (ASEM: 51 units x 49 indicators,
 //! four levels) for comparison with COINr's published 0.208 s per replication.
 
-use barometer::barometer::score;
+use barometer::barometer::score_year;
 use barometer::composite::aggregate::{Aggregation, up_tree};
 use barometer::composite::coin::Coin;
 use barometer::composite::impute;
@@ -12,6 +12,7 @@ use barometer::composite::normalise::{Normalisation, normalise};
 use barometer::composite::treat::treat;
 use barometer::definition::Definition;
 use barometer::geo::Geography;
+use barometer::panel::Panel;
 use barometer::stats::montecarlo::{FACTORS, Factor, Options, Rule, Space, monte_carlo};
 use barometer::stats::problem::{Problem, Ranker, Work};
 use barometer::stats::tables::Tables;
@@ -23,9 +24,13 @@ use std::hint::black_box;
 use std::path::Path;
 
 fn barometer_problem() -> Problem {
-    let (store, def) = (Store::load(None).unwrap(), Definition::bundled());
-    let board = score(&store, &def, Geography::bundled(), 2023).unwrap();
-    Problem::from_scoreboard(&board, &def).unwrap()
+    let def = Definition::bundled();
+    let panel = Panel::from_store(&Store::load(None).unwrap(), Some(&[2023])).unwrap();
+    Problem::from_year(
+        &score_year(&panel, &def, Geography::bundled(), 2023).unwrap(),
+        &def,
+    )
+    .unwrap()
 }
 
 /// COINr's ASEM example, when `../shared/validation/asem/` has it.

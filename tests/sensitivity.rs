@@ -1,9 +1,10 @@
 //! Monte Carlo and Sobol runs of the sensitivity engine: a fixture with a known answer, the
 //! nominal replication against the scoring core, and byte-identical results across thread counts.
 
-use barometer::barometer::score;
+use barometer::barometer::{score, score_year};
 use barometer::definition::Definition;
 use barometer::geo::Geography;
+use barometer::panel::Panel;
 use barometer::stats::montecarlo::{
     FACTORS, Factor, Options, Rule, Space, monte_carlo, nominal_ranks, sobol_rank_shift,
 };
@@ -11,22 +12,23 @@ use barometer::stats::problem::{Problem, Work};
 use barometer::stats::tables::Tables;
 use barometer::store::Store;
 
+/// The bundled demo's `year` as a problem for sensitivity runs.
+fn problem(year: i32) -> Problem {
+    let def = Definition::bundled();
+    let panel = Panel::from_store(&Store::load(None).unwrap(), Some(&[year])).unwrap();
+    Problem::from_year(
+        &score_year(&panel, &def, Geography::bundled(), year).unwrap(),
+        &def,
+    )
+    .unwrap()
+}
+
 /// Three units, three indicators with equal denominators (so the Flemish reference is the mean):
 /// B leads A with all indicators or without the first, A leads B without the second or the
 /// third, C is always last. Varying the indicator set (4 equally likely levels) swaps A and B
 /// half of the time. Hand-computed composites: docs/methodology.md section 16.
 fn swap_fixture() -> Problem {
-    let mut p = Problem::from_scoreboard(
-        &score(
-            &Store::load(None).unwrap(),
-            &Definition::bundled(),
-            Geography::bundled(),
-            2023,
-        )
-        .unwrap(),
-        &Definition::bundled(),
-    )
-    .unwrap();
+    let mut p = problem(2023);
     let values = [[0.44, 0.30, 0.10], [0.30, 0.40, 0.14], [0.05, 0.05, 0.20]];
     p.units = vec!["A".into(), "B".into(), "C".into()];
     p.names = p.units.clone();
@@ -90,7 +92,7 @@ fn nominal_replication_reproduces_the_scoring_core() {
     let (store, def) = (Store::load(None).unwrap(), Definition::bundled());
     for year in [2012, 2023] {
         let board = score(&store, &def, Geography::bundled(), year).unwrap();
-        let p = Problem::from_scoreboard(&board, &def).unwrap();
+        let p = problem(year);
         let ranks = nominal_ranks(&p);
         for row in &board.rows {
             let i = p.units.iter().position(|u| *u == row.nis).unwrap();
@@ -101,9 +103,7 @@ fn nominal_replication_reproduces_the_scoring_core() {
 
 #[test]
 fn results_are_identical_whatever_the_thread_count() {
-    let (store, def) = (Store::load(None).unwrap(), Definition::bundled());
-    let board = score(&store, &def, Geography::bundled(), 2023).unwrap();
-    let p = Problem::from_scoreboard(&board, &def).unwrap();
+    let p = problem(2023);
     let space = Space::new(&p, FACTORS.to_vec(), 42);
     // Without sampling the replications run on the precomputed tables.
     let methods = Space::new(&p, FACTORS[..6].to_vec(), 42);
@@ -139,9 +139,7 @@ fn results_are_identical_whatever_the_thread_count() {
 /// replication, over every level of every methodological factor (weight sets sampled).
 #[test]
 fn tables_reproduce_the_general_replication() {
-    let (store, def) = (Store::load(None).unwrap(), Definition::bundled());
-    let board = score(&store, &def, Geography::bundled(), 2023).unwrap();
-    let p = Problem::from_scoreboard(&board, &def).unwrap();
+    let p = problem(2023);
     let methods: Vec<Factor> = FACTORS
         .into_iter()
         .filter(|f| *f != Factor::Sampling)

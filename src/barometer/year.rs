@@ -65,12 +65,12 @@ pub struct Unit<'y> {
 impl<'y> Unit<'y> {
     /// REFNIS code of the municipality, or the sector's 9-character code.
     pub fn nis(&self) -> &'y str {
-        self.year.units[self.i]
+        self.year.nis(self.i)
     }
 
     /// Dutch name of the municipality (the sector's municipality for a sector).
     pub fn name(&self) -> &'y str {
-        &self.year.munis[self.i].name_nl
+        self.year.name(self.i)
     }
 
     /// Number of points.
@@ -95,7 +95,24 @@ impl<'y> Unit<'y> {
 
     /// The cell of indicator `j` (definition order).
     pub fn cell(&self, j: usize) -> Cell {
-        let (y, c) = (self.year, self.i * self.year.k + j);
+        self.year.cell(self.i, j)
+    }
+}
+
+impl<'y> Year<'y> {
+    /// The code of unit `i` (units in code order).
+    pub fn nis(&self, i: usize) -> &'y str {
+        self.units[i]
+    }
+
+    /// The name of unit `i`'s municipality.
+    pub fn name(&self, i: usize) -> &'y str {
+        &self.munis[i].name_nl
+    }
+
+    /// The cell of unit `i` and indicator `j` (definition order).
+    pub fn cell(&self, i: usize, j: usize) -> Cell {
+        let (y, c) = (self, i * self.k + j);
         let known = |v: f64| (!v.is_nan()).then_some(v);
         Cell {
             numerator: known(y.numerator[c]),

@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use barometer::atomic;
-use barometer::barometer::score_panel;
+use barometer::barometer::score_year;
 use barometer::chart::{
     self,
     sensitivity::{RankIntervals, SobolBars},
@@ -109,8 +109,9 @@ pub fn run(args: &Args) -> Result<()> {
     }
     let def = Definition::load(args.barometer.as_deref())?;
     let panel = super::load_panel(args.store.as_deref(), args.level, &[args.year])?;
-    let board = score_panel(&panel, &def, Geography::bundled(), args.year)?;
-    let problem = Problem::from_scoreboard(&board, &def)?;
+    let scored = score_year(&panel, &def, Geography::bundled(), args.year)?;
+    let problem = Problem::from_year(&scored, &def)?;
+    drop(scored);
     let key_id = match &args.key {
         Some(k) => k.clone(),
         None if problem

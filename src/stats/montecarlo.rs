@@ -841,11 +841,11 @@ mod tests {
     /// The bundled demo's 2023 as a problem, and `runs` replications from `seed` with a
     /// score of 4 for eligibility.
     fn demo(runs: u64, seed: u64) -> (Problem, Options) {
-        use crate::{barometer::score, definition::Definition, geo::Geography, store::Store};
+        use crate::{barometer::score_year, definition::Definition, geo::Geography, panel::Panel};
         let def = Definition::bundled();
-        let store = Store::load(None).unwrap();
-        let board = score(&store, &def, Geography::bundled(), 2023).unwrap();
-        let p = Problem::from_scoreboard(&board, &def).unwrap();
+        let panel = Panel::from_store(&crate::store::Store::load(None).unwrap(), None).unwrap();
+        let year = score_year(&panel, &def, Geography::bundled(), 2023).unwrap();
+        let p = Problem::from_year(&year, &def).unwrap();
         let opts = Options {
             runs,
             seed,

@@ -4,7 +4,7 @@
 //! sized. `tables` holds the faster path for replications without resampling.
 
 use super::draw::{Draws, Law};
-use crate::barometer::Scoreboard;
+use crate::barometer::Year;
 use crate::composite::aggregate::Aggregation;
 use crate::composite::normalise::{Normalisation, normalise};
 use crate::definition::{Comparison, Definition, Kind, Reference};
@@ -261,8 +261,8 @@ impl Problem {
         self.indicators.len()
     }
 
-    /// Build from a scoreboard and its definition.
-    pub fn from_scoreboard(board: &Scoreboard, def: &Definition) -> Result<Problem> {
+    /// Build from one year's barometer and its definition.
+    pub fn from_year(year: &Year<'_>, def: &Definition) -> Result<Problem> {
         let reference = match def.scoring.reference {
             Reference::Flanders => RefRule::Flanders,
             Reference::Mean => RefRule::Mean,
@@ -286,12 +286,13 @@ impl Problem {
                 def.origin
             )));
         }
-        let (n, k) = (board.rows.len(), def.indicators.len());
-        let mut rows: Vec<_> = board.rows.iter().collect();
-        rows.sort_by(|a, b| a.nis.cmp(&b.nis));
+        let (n, k) = (year.len(), def.indicators.len());
+        // Units in code order (as a panel gives them already).
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| year.nis(a).cmp(year.nis(b)));
         let mut p = Problem {
-            units: rows.iter().map(|r| r.nis.clone()).collect(),
-            names: rows.iter().map(|r| r.name.to_string()).collect(),
+            units: order.iter().map(|&i| year.nis(i).to_owned()).collect(),
+            names: order.iter().map(|&i| year.name(i).to_owned()).collect(),
             indicators: def.indicators.iter().map(|i| i.id.clone()).collect(),
             num: vec![0.0; n * k],
             den: vec![0.0; n * k],
@@ -315,8 +316,9 @@ impl Problem {
                 noise: None,
             },
         };
-        for (i, row) in rows.iter().enumerate() {
-            for (j, cell) in row.cells.iter().enumerate() {
+        for (i, &u) in order.iter().enumerate() {
+            for j in 0..k {
+                let cell = year.cell(u, j);
                 if let (Some(a), Some(b), Some(_)) = (cell.numerator, cell.denominator, cell.value)
                 {
                     p.num[j * n + i] = a;
