@@ -112,20 +112,18 @@ impl<'y> Year<'y> {
 
     /// The cell of unit `i` and indicator `j` (definition order).
     pub fn cell(&self, i: usize, j: usize) -> Cell {
-        let (y, c) = (self, i * self.k + j);
+        let c = i * self.k + j;
         let known = |v: f64| (!v.is_nan()).then_some(v);
         Cell {
-            numerator: known(y.numerator[c]),
-            denominator: known(y.denominator[c]),
-            status: y.status[c],
-            value: known(y.value[c]),
-            reference: y.references[j].value,
-            point: (y.point[c] != NO_POINT).then_some(y.point[c] == 1),
+            numerator: known(self.numerator[c]),
+            denominator: known(self.denominator[c]),
+            status: self.status[c],
+            value: known(self.value[c]),
+            reference: self.references[j].value,
+            point: (self.point[c] != NO_POINT).then_some(self.point[c] == 1),
         }
     }
-}
 
-impl Year<'_> {
     /// Number of units.
     pub fn len(&self) -> usize {
         self.units.len()

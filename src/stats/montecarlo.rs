@@ -843,7 +843,8 @@ mod tests {
     fn demo(runs: u64, seed: u64) -> (Problem, Options) {
         use crate::{barometer::score_year, definition::Definition, geo::Geography, panel::Panel};
         let def = Definition::bundled();
-        let panel = Panel::from_store(&crate::store::Store::load(None).unwrap(), None).unwrap();
+        let panel =
+            Panel::from_store(&crate::store::Store::load(None).unwrap(), Some(&[2023])).unwrap();
         let year = score_year(&panel, &def, Geography::bundled(), 2023).unwrap();
         let p = Problem::from_year(&year, &def).unwrap();
         let opts = Options {
