@@ -19,7 +19,8 @@
 # one row per unit-year as CSV, as the peers write; all years also with batch's default of CSV
 # and Parquet, through a store (ingest, then batch --store), and with batch's default long
 # table, one row per unit-year and indicator, which the peers do not write), the floor (polars
-# reading the CSV), Monte Carlo and Sobol.
+# reading the CSV), Monte Carlo and Sobol (ours: sensitivity --format csv, the CSV tables the
+# peer writes; also with sensitivity's default outputs, which add a workbook and charts).
 #
 # Environment: BIN (our binary; default: build target/release/barometer), SECTORS (full only),
 # REPS (repetitions), MC_RUNS (0 skips the Monte Carlo and Sobol workloads, checks included),
@@ -98,8 +99,11 @@ OURS_ALL="$BIN batch --years $YEARS --tidy $TIDY --barometer $TOML --table units
 OURS_BOTH="$BIN batch --years $YEARS --tidy $TIDY --barometer $TOML --table units --out $O/batch_both --quiet"
 OURS_STORE="rm -f $S; $BIN ingest --tidy $TIDY --store $S --barometer $TOML && $BIN batch --years $YEARS --store $S --barometer $TOML --table units --format csv --out $O/batch_store --quiet"
 OURS_LONG="$BIN batch --years $YEARS --tidy $TIDY --barometer $TOML --format csv --out $O/batch_long --quiet"
-OURS_MC="$BIN sensitivity --year $YEAR --store $STORE --barometer $TOML --runs $MC_RUNS --vary sampling --sobol 0 --out $O/mc_ours --quiet"
-OURS_SOBOL="$BIN sensitivity --year $YEAR --store $STORE --barometer $TOML --runs 1 --vary $FACTORS --sobol $SOBOL_BASE --out $O/sobol_ours --quiet"
+# The Monte Carlo and Sobol workloads write the CSV tables the peer writes (--format csv);
+# sensitivity's default adds the workbook and the charts (the row "all outputs").
+OURS_MC="$BIN sensitivity --year $YEAR --store $STORE --barometer $TOML --runs $MC_RUNS --vary sampling --sobol 0 --format csv --out $O/mc_ours --quiet"
+OURS_MC_ALL="$BIN sensitivity --year $YEAR --store $STORE --barometer $TOML --runs $MC_RUNS --vary sampling --sobol 0 --out $O/mc_all --quiet"
+OURS_SOBOL="$BIN sensitivity --year $YEAR --store $STORE --barometer $TOML --runs 1 --vary $FACTORS --sobol $SOBOL_BASE --format csv --out $O/sobol_ours --quiet"
 MC="cd $PEERS && $PY mc_numpy.py $STORE $TOML $YEAR"
 PEER_MC="$MC $O/mc_numpy --runs $MC_RUNS --vary sampling"
 PEER_SOBOL="$MC $O/sobol_numpy --runs 1 --vary $FACTORS --sobol $SOBOL_BASE"
@@ -148,6 +152,7 @@ score+rank $YEARS | polars read_csv only (floor) | $FLOOR
 EOF
 [ "$MC_RUNS" -eq 0 ] || cat >>"$WORK/commands.txt" <<EOF
 Monte Carlo $MC_RUNS runs | barometer | $OURS_MC
+Monte Carlo $MC_RUNS runs | barometer, all outputs (workbook and charts too) | $OURS_MC_ALL
 Monte Carlo $MC_RUNS runs | numpy | $PEER_MC
 EOF
 [ "$SOBOL_BASE" -eq 0 ] || cat >>"$WORK/commands.txt" <<EOF

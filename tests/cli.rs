@@ -930,6 +930,82 @@ fn sensitivity_is_reproducible_to_the_byte() {
 }
 
 #[test]
+fn sensitivity_writes_only_the_csv_tables_when_asked() {
+    let dir = tmp();
+    let run = |name: &str, format: &str| {
+        let out = dir.path().join(name);
+        barometer()
+            .args(["sensitivity", "--year", "2023", "--runs", "300"])
+            .args(["--sobol", "32", "--bootstrap", "20", "--format", format])
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success()
+    };
+    run("all", "all");
+    let csv = run("csv", "csv");
+    let names = |name: &str| {
+        let mut files: Vec<String> = std::fs::read_dir(dir.path().join(name))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        files.sort();
+        files
+    };
+    assert_eq!(names("csv"), ["ranks.csv", "sobol.csv", "sobol_units.csv"]);
+    assert!(names("all").contains(&"sensitivity.xlsx".to_owned()));
+    assert!(names("all").contains(&"ranks.png".to_owned()));
+    // The same tables either way (but for the time they were written).
+    let table = |path: std::path::PathBuf| {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("# generated_at"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for file in ["ranks.csv", "sobol.csv", "sobol_units.csv"] {
+        assert_eq!(
+            table(dir.path().join("all").join(file)),
+            table(dir.path().join("csv").join(file)),
+            "{file}"
+        );
+    }
+    assert!(
+        String::from_utf8_lossy(&csv.get_output().stderr).is_empty(),
+        "no note in a fresh folder"
+    );
+    // Over an earlier run with every file, the files this run did not write are named.
+    let over = barometer()
+        .args([
+            "sensitivity",
+            "--year",
+            "2023",
+            "--runs",
+            "300",
+            "--sobol",
+            "0",
+        ])
+        .args(["--format", "csv", "--out"])
+        .arg(dir.path().join("all"))
+        .assert()
+        .success();
+    let notes = String::from_utf8_lossy(&over.get_output().stderr).into_owned();
+    for left in [
+        "sensitivity.xlsx",
+        "sobol_units.csv",
+        "ranks.png",
+        "sobol.svg",
+    ] {
+        assert!(
+            notes.contains(&format!("{left} is left from an earlier run")),
+            "{notes}"
+        );
+    }
+    assert!(!notes.contains("ranks.csv is left"), "{notes}");
+}
+
+#[test]
 fn sensitivity_rejects_unknown_factors() {
     let dir = tmp();
     barometer()

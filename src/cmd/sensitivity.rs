@@ -41,7 +41,7 @@ percentile rank), aggregation (arithmetic, geometric, harmonic), indicators (lea
 sampling (binomial / Poisson resampling of numerators).
 Writes ranks.csv (one row per municipality), sobol.csv (one row per factor), both as sheets of
 sensitivity.xlsx, sobol_units.csv (Sobol indices of each municipality's rank), and the charts ranks.svg/png (rank intervals of the 30 most at risk) and
-sobol.svg/png into --out.")]
+sobol.svg/png into --out; --format csv writes the CSV tables only.")]
 pub struct Args {
     /// The year to analyse.
     #[arg(long)]
@@ -87,6 +87,10 @@ pub struct Args {
     /// Output folder (created when missing).
     #[arg(long)]
     pub out: PathBuf,
+    /// The files: `all` (the CSV tables, the workbook and the charts) or `csv` (the CSV tables
+    /// only, for scripts and batch runs).
+    #[arg(long, value_enum, default_value_t = Outputs::All)]
+    pub format: Outputs,
     /// Language of the summary on standard output.
     #[arg(long, value_enum, default_value_t = Lang::Nl)]
     pub lang: Lang,
@@ -94,6 +98,27 @@ pub struct Args {
     #[arg(long)]
     pub quiet: bool,
 }
+
+/// The files `sensitivity` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Outputs {
+    /// ranks.csv, sobol.csv, sobol_units.csv, sensitivity.xlsx and the charts.
+    All,
+    /// ranks.csv, sobol.csv and sobol_units.csv.
+    Csv,
+}
+
+/// Every file `sensitivity` may write, and whether `--format csv` writes it.
+const FILES: [(&str, bool); 8] = [
+    ("ranks.csv", true),
+    ("sobol.csv", true),
+    ("sobol_units.csv", true),
+    ("sensitivity.xlsx", false),
+    ("ranks.svg", false),
+    ("ranks.png", false),
+    ("sobol.svg", false),
+    ("sobol.png", false),
+];
 
 /// Run `sensitivity`.
 pub fn run(args: &Args) -> Result<()> {
@@ -185,19 +210,20 @@ pub fn run(args: &Args) -> Result<()> {
         &panel.identity.sha256,
         &panel.identity.meta,
     );
-    let mut jobs: Vec<Job> = vec![
-        Box::new(|| {
-            atomic::write_with(&args.out.join("ranks.csv"), |w| {
-                ranks_csv(&problem, &summary, &record, w)
-            })
-        }),
-        Box::new(|| {
+    let all = args.format == Outputs::All;
+    let mut jobs: Vec<Job> = vec![Box::new(|| {
+        atomic::write_with(&args.out.join("ranks.csv"), |w| {
+            ranks_csv(&problem, &summary, &record, w)
+        })
+    })];
+    if all {
+        jobs.push(Box::new(|| {
             atomic::write_bytes(
                 &args.out.join("sensitivity.xlsx"),
                 &xlsx(&problem, &summary, &factors, sobol, &record, args.lang)?,
             )
-        }),
-    ];
+        }));
+    }
     if let (Some(indices), Some(full)) = (sobol, &full) {
         jobs.push(Box::new(|| {
             atomic::write_with(&args.out.join("sobol.csv"), |w| {
@@ -208,7 +234,9 @@ pub fn run(args: &Args) -> Result<()> {
             })
         }));
     }
-    jobs.extend(charts(args, &problem, &summary, &factors, sobol));
+    if all {
+        jobs.extend(charts(args, &problem, &summary, &factors, sobol));
+    }
     // Each file on a thread of its own: rendering the charts and waiting for each file to
     // reach the disk overlap. The files do not depend on each other.
     std::thread::scope(|scope| {
@@ -221,6 +249,19 @@ pub fn run(args: &Args) -> Result<()> {
         "{}",
         text_summary(&problem, &summary, &factors, sobol, args.lang)
     );
+    // A file of an earlier run (another --format, or Sobol indices this run did not compute)
+    // is left in place, but named, so that nobody takes it for this run's.
+    for (name, csv) in FILES {
+        let sobol_file = name.starts_with("sobol");
+        let written = (csv || all) && (sobol.is_some() || !sobol_file);
+        let path = args.out.join(name);
+        if !written && path.exists() {
+            eprintln!(
+                "note: {} is left from an earlier run; this run did not write it",
+                path.display()
+            );
+        }
+    }
     Ok(())
 }
 
