@@ -195,17 +195,13 @@ pub fn run(args: &Args) -> Result<()> {
         years.len(),
         args.out.display()
     );
-    // A table of an earlier run (another --format, or rejected rows this run has none of) is
-    // left in place, but named, so that nobody takes it for this run's.
-    for name in ["barometer.csv", "barometer.parquet", "rejected.csv"] {
-        let path = args.out.join(name);
-        if path.exists() && !files.iter().any(|(f, _, _)| *f == name) {
-            eprintln!(
-                "note: {} is left from an earlier run; this run's manifest.json does not list it",
-                path.display()
-            );
-        }
-    }
+    // A table of an earlier run (another --format, or rejected rows this run has none of).
+    super::note_left_over(
+        &args.out,
+        &["barometer.csv", "barometer.parquet", "rejected.csv"],
+        |name| files.iter().any(|(f, _, _)| *f == name),
+        "this run's manifest.json does not list it",
+    );
     Ok(())
 }
 

@@ -90,6 +90,21 @@ pub fn load_panel(path: Option<&Path>, level: Level, years: &[i32]) -> Result<Pa
     }
 }
 
+/// Name on stderr each file of `names` in `out` that exists but that this run did not write
+/// (`written` says which it did), with `why`: a file of an earlier run is left in place, but
+/// named, so that nobody takes it for this run's.
+pub fn note_left_over(out: &Path, names: &[&str], written: impl Fn(&str) -> bool, why: &str) {
+    for name in names.iter().filter(|name| !written(name)) {
+        let path = out.join(name);
+        if path.exists() {
+            eprintln!(
+                "note: {} is left from an earlier run; {why}",
+                path.display()
+            );
+        }
+    }
+}
+
 /// Write output to `out` atomically, or to standard output when `out` is `None`.
 pub fn emit<F>(out: Option<&Path>, fill: F) -> Result<()>
 where

@@ -25,7 +25,7 @@ use barometer::stats::problem::Problem;
 use barometer::stats::sobol::Index;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `sensitivity`.
 #[derive(Debug, clap::Args)]
@@ -108,16 +108,16 @@ pub enum Outputs {
     Csv,
 }
 
-/// Every file `sensitivity` may write, and whether `--format csv` writes it.
-const FILES: [(&str, bool); 8] = [
-    ("ranks.csv", true),
-    ("sobol.csv", true),
-    ("sobol_units.csv", true),
-    ("sensitivity.xlsx", false),
-    ("ranks.svg", false),
-    ("ranks.png", false),
-    ("sobol.svg", false),
-    ("sobol.png", false),
+/// Every file `sensitivity` may write.
+const FILES: [&str; 8] = [
+    "ranks.csv",
+    "sobol.csv",
+    "sobol_units.csv",
+    "sensitivity.xlsx",
+    "ranks.svg",
+    "ranks.png",
+    "sobol.svg",
+    "sobol.png",
 ];
 
 /// Run `sensitivity`.
@@ -211,25 +211,21 @@ pub fn run(args: &Args) -> Result<()> {
         &panel.identity.meta,
     );
     let all = args.format == Outputs::All;
-    let mut jobs: Vec<Job> = vec![Box::new(|| {
-        atomic::write_with(&args.out.join("ranks.csv"), |w| {
-            ranks_csv(&problem, &summary, &record, w)
-        })
+    let mut jobs: Vec<Job> = vec![job("ranks.csv", |path| {
+        atomic::write_with(path, |w| ranks_csv(&problem, &summary, &record, w))
     })];
     if all {
-        jobs.push(Box::new(|| {
-            atomic::write_bytes(
-                &args.out.join("sensitivity.xlsx"),
-                &xlsx(&problem, &summary, &factors, sobol, &record, args.lang)?,
-            )
+        jobs.push(job("sensitivity.xlsx", |path| {
+            let book = xlsx(&problem, &summary, &factors, sobol, &record, args.lang)?;
+            atomic::write_bytes(path, &book)
         }));
     }
     if let (Some(indices), Some(full)) = (sobol, &full) {
-        jobs.push(Box::new(|| {
-            atomic::write_with(&args.out.join("sobol.csv"), |w| {
-                sobol_csv(&factors, indices, &record, w)
-            })?;
-            atomic::write_with(&args.out.join("sobol_units.csv"), |w| {
+        jobs.push(job("sobol.csv", |path| {
+            atomic::write_with(path, |w| sobol_csv(&factors, indices, &record, w))
+        }));
+        jobs.push(job("sobol_units.csv", |path| {
+            atomic::write_with(path, |w| {
                 sobol_units_csv(&problem, &factors, &full.units, &record, w)
             })
         }));
@@ -237,10 +233,17 @@ pub fn run(args: &Args) -> Result<()> {
     if all {
         jobs.extend(charts(args, &problem, &summary, &factors, sobol));
     }
+    let written: Vec<String> = jobs.iter().map(|(name, _)| name.clone()).collect();
     // Each file on a thread of its own: rendering the charts and waiting for each file to
     // reach the disk overlap. The files do not depend on each other.
     std::thread::scope(|scope| {
-        let running: Vec<_> = jobs.into_iter().map(|job| scope.spawn(job)).collect();
+        let running: Vec<_> = jobs
+            .into_iter()
+            .map(|(name, write)| {
+                let path = args.out.join(name);
+                scope.spawn(move || write(&path))
+            })
+            .collect();
         running
             .into_iter()
             .try_for_each(|r| r.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
@@ -249,24 +252,23 @@ pub fn run(args: &Args) -> Result<()> {
         "{}",
         text_summary(&problem, &summary, &factors, sobol, args.lang)
     );
-    // A file of an earlier run (another --format, or Sobol indices this run did not compute)
-    // is left in place, but named, so that nobody takes it for this run's.
-    for (name, csv) in FILES {
-        let sobol_file = name.starts_with("sobol");
-        let written = (csv || all) && (sobol.is_some() || !sobol_file);
-        let path = args.out.join(name);
-        if !written && path.exists() {
-            eprintln!(
-                "note: {} is left from an earlier run; this run did not write it",
-                path.display()
-            );
-        }
-    }
+    // A file of an earlier run (another --format, or Sobol indices this run did not compute).
+    super::note_left_over(
+        &args.out,
+        &FILES,
+        |name| written.iter().any(|w| w == name),
+        "this run did not write it",
+    );
     Ok(())
 }
 
-/// Writing one output file.
-type Job<'a> = Box<dyn FnOnce() -> Result<()> + Send + 'a>;
+/// Writing one output file: its name in --out, and the writer, given the file's path.
+type Job<'a> = (String, Box<dyn FnOnce(&Path) -> Result<()> + Send + 'a>);
+
+/// The job writing the file `name` with `write`.
+fn job<'a>(name: &str, write: impl FnOnce(&Path) -> Result<()> + Send + 'a) -> Job<'a> {
+    (name.to_owned(), Box::new(write))
+}
 
 /// Writing the charts: rank intervals of the 30 municipalities most at risk, and the Sobol
 /// bars, each as SVG and PNG.
@@ -315,7 +317,7 @@ fn charts<'a>(
             .collect(),
         of: last.div_ceil(10) * 10,
     };
-    let mut jobs = drawn(args, "ranks", ranks);
+    let mut jobs = drawn("ranks", ranks);
     if let Some(idx) = sobol {
         let bars = SobolBars {
             title: lang
@@ -340,27 +342,21 @@ fn charts<'a>(
                 })
                 .collect(),
         };
-        jobs.extend(drawn(args, "sobol", bars));
+        jobs.extend(drawn("sobol", bars));
     }
     jobs
 }
 
 /// Writing `chart` as NAME.svg and NAME.png.
-fn drawn<'a, C: chart::Chart + Send + Sync + 'a>(
-    args: &'a Args,
-    name: &'a str,
-    chart: C,
-) -> Vec<Job<'a>> {
+fn drawn<'a, C: chart::Chart + Send + Sync + 'a>(name: &str, chart: C) -> Vec<Job<'a>> {
     let chart = std::sync::Arc::new(chart);
     let (svg, png) = (chart.clone(), chart);
     vec![
-        Box::new(move || {
-            let path = args.out.join(format!("{name}.svg"));
-            atomic::write_bytes(&path, chart::svg(&*svg)?.as_bytes())
+        job(&format!("{name}.svg"), move |path| {
+            atomic::write_bytes(path, chart::svg(&*svg)?.as_bytes())
         }),
-        Box::new(move || {
-            let path = args.out.join(format!("{name}.png"));
-            atomic::write_bytes(&path, &chart::png(&*png)?)
+        job(&format!("{name}.png"), move |path| {
+            atomic::write_bytes(path, &chart::png(&*png)?)
         }),
     ]
 }
