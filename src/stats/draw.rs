@@ -46,9 +46,6 @@ const MAX_ENTRIES: usize = 1 << 25;
 /// `2^64` as a float, to scale probabilities to thresholds.
 const TWO_64: f64 = 18_446_744_073_709_551_616.0;
 
-/// `2^53` as a float: whole numbers below it are exact in an `f64`.
-const TWO_53: f64 = 9_007_199_254_740_992.0;
-
 /// The count distribution of one cell.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Law {
@@ -166,6 +163,16 @@ struct Slot {
 
 /// The `rare` of a fixed count: no outcome reaches it.
 const NEVER: u32 = u32::MAX;
+
+/// What a row holds for a count that is not a whole number below `u32::MAX` (a draw of
+/// rand_distr's Poisson sampler beyond it, or a fixed count that is not whole): the count itself
+/// is kept aside as a [`Wide`]. Every other count, table counts and fixed counts included, is
+/// below it.
+pub const WIDE: u32 = u32::MAX;
+
+/// A count that a row holds as [`WIDE`]: the index of its replication in the batch, its cell and
+/// its value.
+pub type Wide = (usize, usize, f64);
 
 /// Cells drawn off the tables: rand_distr's exact samplers, for cells whose table would be too
 /// long, and fixed counts that are not whole numbers below `2^32`.
@@ -285,15 +292,15 @@ pub struct Draws {
     /// The tables, in the order of their places in `entries` (cells with the same law share
     /// one).
     tables: Vec<Table>,
-    /// Per cell the count its rare outcome gives (`lo + rare`; `NaN` for a fixed count), so
-    /// that a drawn row shows a rare outcome by comparison alone.
-    rare: Vec<f64>,
+    /// Per cell the count its rare outcome gives (`lo + rare`; [`NEVER`] for a fixed count),
+    /// so that a drawn row shows a rare outcome by comparison alone.
+    rare: Vec<u32>,
     special: Vec<Special>,
     /// The cells that draw (all but fixed counts), in cell order, and their slots.
     live: Vec<u32>,
     live_slots: Vec<Slot>,
     /// Per cell its fixed count (0 for a cell that draws).
-    base: Vec<f64>,
+    base: Vec<u32>,
     /// Sums of the fixed counts of the cells before each cell (and of all cells, last).
     fixed_sums: Vec<u64>,
     /// Distinct for each set of samplers built (clones share it): tells a buffer whose fixed
@@ -355,13 +362,13 @@ impl Draws {
             };
             let before = d.fixed_sums.last().copied().unwrap_or(0);
             if slot.rare == NEVER {
-                d.rare.push(f64::NAN);
-                d.base.push(f64::from(slot.lo));
+                d.rare.push(NEVER);
+                d.base.push(slot.lo);
                 d.fixed_sums.push(before + u64::from(slot.lo));
             } else {
                 d.fixed_sums.push(before);
-                d.rare.push(f64::from(slot.lo + slot.rare));
-                d.base.push(0.0);
+                d.rare.push(slot.lo + slot.rare);
+                d.base.push(0);
                 d.live.push(d.slots.len() as u32);
                 d.live_slots.push(slot);
             }
@@ -454,7 +461,7 @@ impl Draws {
 
     /// The counts of `cells` that never change (0 for a cell that draws): a row that
     /// [`Draws::fill`] draws into must hold them first.
-    pub fn fixed_counts(&self, cells: Range<usize>) -> &[f64] {
+    pub fn fixed_counts(&self, cells: Range<usize>) -> &[u32] {
         &self.base[cells]
     }
 
@@ -472,15 +479,16 @@ impl Draws {
     /// group take [`CHUNK`] such cells in turn, so they read those cells' tables while they are
     /// in cache; each adds its draws up as integers and marks a chunk in which one of them was
     /// rare. rand_distr's samplers and the tails, rare, are drawn after, in the marked chunks
-    /// only, further from each replication's `rng`. A replication draws the same numbers in any
-    /// batch.
+    /// only, further from each replication's `rng`; such a count that is not a whole number
+    /// below [`WIDE`] leaves [`WIDE`] in the row and is pushed onto `wide`. A replication draws
+    /// the same numbers in any batch.
     pub fn fill(
         &self,
         cells: Range<usize>,
         rngs: &mut [ChaCha8Rng],
-        out: &mut [f64],
-        stride: usize,
+        (out, stride): (&mut [u32], usize),
         sums: &mut [f64],
+        wide: &mut Vec<Wide>,
     ) {
         let len = cells.len();
         let first = self.live.partition_point(|&c| (c as usize) < cells.start);
@@ -510,7 +518,7 @@ impl Draws {
                     for (&c, s) in live.iter().zip(slots) {
                         let outcome = self.outcome(s, stream.next_u64());
                         let count = s.lo + outcome;
-                        row[c as usize - cells.start] = f64::from(count);
+                        row[c as usize - cells.start] = count;
                         sum += u64::from(count);
                         rare |= outcome == s.rare;
                     }
@@ -521,53 +529,60 @@ impl Draws {
             for (b, (rng, sum)) in rngs.iter_mut().zip(sums.iter_mut()).enumerate() {
                 let row = &mut out[b * stride..][..len];
                 let marked = marks.iter().enumerate().filter(|(_, m)| *m >> b & 1 == 1);
-                let mut whole = Some(drawn[b] + fixed);
+                // The counts in the row (below 2^32 each, so their sum fits), then the wide ones.
+                let (mut whole, mut rest) = (drawn[b] + fixed, 0.0);
                 for (k, _) in marked {
                     let chunk = &live[k * CHUNK..(k * CHUNK + CHUNK).min(live.len())];
-                    let changed = self.redraw(chunk, cells.start, rng, row);
-                    whole = whole
-                        .zip(changed)
-                        .and_then(|(w, (old, new))| (w - old).checked_add(new));
+                    let at = (g * GROUP + b, cells.start);
+                    let (old, new, far) = self.redraw(chunk, at, rng, row, wide);
+                    whole = whole - old + new;
+                    rest += far;
                 }
-                // Whole counts below 2^53 add up exactly in any order: the sum of `total`.
-                *sum = match whole {
-                    Some(w) if w < 1 << 53 => w as f64,
-                    _ => total(row),
-                };
+                // Exact whenever the sum of the counts is below 2^53.
+                *sum = whole as f64 + rest;
             }
         }
     }
 
     /// Draw the special cells and the tails among the `chunk` of live cells of one
-    /// replication's draws `row` (which starts at cell `start`) from `rng`: the cells whose draw
-    /// is their rare count (the count one past a table, or a special cell's index, which a
-    /// special cell always draws), in cell order. Returns the sum of the counts replaced and of
-    /// their replacements, or `None` when a replacement is not a whole number below 2^53.
+    /// replication's draws `row` (replication `b` of the batch, its row starting at cell `start`)
+    /// from `rng`: the cells whose draw is their rare count (the count one past a table, or a
+    /// special cell's index, which a special cell always draws), in cell order. A replacement
+    /// that is not a whole number below [`WIDE`] goes to `wide`. Returns the sum of the counts
+    /// replaced, that of the replacements kept in the row, and that of the wide ones (added in
+    /// cell order).
     fn redraw(
         &self,
         chunk: &[u32],
-        start: usize,
+        (b, start): (usize, usize),
         rng: &mut ChaCha8Rng,
-        row: &mut [f64],
-    ) -> Option<(u64, u64)> {
-        let (mut old, mut new) = (0u64, Some(0u64));
+        row: &mut [u32],
+        wide: &mut Vec<Wide>,
+    ) -> (u64, u64, f64) {
+        let (mut old, mut new, mut far) = (0u64, 0u64, 0.0);
         for &c in chunk {
             let c = c as usize;
             let o = &mut row[c - start];
             if *o != self.rare[c] {
                 continue;
             }
-            old += *o as u64;
+            old += u64::from(*o);
             let s = &self.slots[c];
-            *o = if s.rare == 0 && s.buckets == 1 {
+            let v = if s.rare == 0 && s.buckets == 1 {
                 self.special(s, rng)
             } else {
                 self.tail(c, rng.next_u64()) as f64
             };
-            let whole = *o >= 0.0 && *o < TWO_53 && o.fract() == 0.0;
-            new = new.zip(whole.then_some(*o as u64)).map(|(a, b)| a + b);
+            if v >= 0.0 && v < f64::from(WIDE) && v.fract() == 0.0 {
+                *o = v as u32;
+                new += u64::from(*o);
+            } else {
+                *o = WIDE;
+                wide.push((b, c, v));
+                far += v;
+            }
         }
-        Some(old).zip(new)
+        (old, new, far)
     }
 
     /// The outcome of slot `s` for the uniform `x`: a bucket of its table or its alias.
@@ -676,20 +691,6 @@ impl Wyrand {
         let t = u128::from(self.0) * u128::from(self.0 ^ 0xE703_7ED1_A0B4_28DB);
         (t as u64) ^ (t >> 64) as u64
     }
-}
-
-/// The sum of `row`, four running sums side by side (the order is fixed: the same row gives the
-/// same bits; drawn counts are whole numbers, summed exactly below 2^53).
-fn total(row: &[f64]) -> f64 {
-    let mut acc = [0.0; 4];
-    let quads = row.chunks_exact(4);
-    let rest: f64 = quads.remainder().iter().sum();
-    for q in quads {
-        for (a, x) in acc.iter_mut().zip(q) {
-            *a += x;
-        }
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest
 }
 
 /// Walker's alias table (Vose's construction) for the probabilities `scratch.prob`, one bucket
@@ -866,13 +867,16 @@ mod tests {
         let d = Draws::new(laws.iter().copied().map(Ok));
         let mut rngs = [13, 14, 15].map(ChaCha8Rng::seed_from_u64);
         let k = laws.len();
-        let (mut out, mut sums) = (d.fixed_counts(0..k).repeat(3), [0.0; 3]);
+        let (mut out, mut sums, mut wide) = (d.fixed_counts(0..k).repeat(3), [0.0; 3], vec![]);
         let mut x = vec![Vec::new(); k];
         for _ in 0..200_000 / 3 {
-            d.fill(0..k, &mut rngs, &mut out, k, &mut sums);
+            d.fill(0..k, &mut rngs, (&mut out, k), &mut sums, &mut wide);
+            assert!(wide.is_empty());
             for (row, sum) in out.chunks(k).zip(sums) {
-                assert_eq!(row.iter().sum::<f64>(), sum);
-                x.iter_mut().zip(row).for_each(|(x, &v)| x.push(v as u64));
+                assert_eq!(row.iter().map(|&v| u64::from(v)).sum::<u64>() as f64, sum);
+                x.iter_mut()
+                    .zip(row)
+                    .for_each(|(x, &v)| x.push(u64::from(v)));
             }
         }
         for (law, x) in laws.into_iter().zip(&x) {
@@ -920,9 +924,21 @@ mod tests {
         assert!(chi2 < critical.max(24.0), "{law:?} chi2 {chi2} df {df}");
     }
 
-    /// The sum handed back with each row is the row's sum as [`total`] adds it: whole counts
-    /// added up as integers, with draws in the tails and special cells spread over many chunks;
-    /// a count that is not whole, or one beyond 2^53, sends the row to [`total`].
+    /// The counts of replication `b`: its row and its wide counts, by cell.
+    fn counts(row: &[u32], b: usize, wide: &[Wide]) -> Vec<f64> {
+        let mut x: Vec<f64> = row.iter().map(|&v| f64::from(v)).collect();
+        for &(_, c, v) in wide.iter().filter(|w| w.0 == b) {
+            assert_eq!(row[c], WIDE);
+            x[c] = v;
+        }
+        assert!(x.iter().all(|&v| v != f64::from(WIDE)));
+        x
+    }
+
+    /// The sum handed back with each row is the sum of its counts: exact for whole counts, with
+    /// draws in the tails and special cells spread over many chunks; a count that is not a whole
+    /// number below `u32::MAX` stays out of the row (which holds [`WIDE`] there) and is added
+    /// after the others, in cell order.
     #[test]
     fn sums_are_the_rows_sums() {
         for extra in [None, Some(Err(2.5)), Some(Err(1e17))] {
@@ -941,15 +957,22 @@ mod tests {
             let mut rngs: Vec<ChaCha8Rng> =
                 (0..batch as u64).map(ChaCha8Rng::seed_from_u64).collect();
             let (mut out, mut sums) = (d.fixed_counts(0..k).repeat(batch), vec![0.0; batch]);
-            let mut tails = 0;
+            let (mut tails, mut wide) = (0, vec![]);
             for _ in 0..300 {
-                d.fill(0..k, &mut rngs, &mut out, k, &mut sums);
-                for (row, &sum) in out.chunks(k).zip(&sums) {
-                    assert_eq!(total(row).to_bits(), sum.to_bits(), "{extra:?}");
+                wide.clear();
+                d.fill(0..k, &mut rngs, (&mut out, k), &mut sums, &mut wide);
+                // Each row's last cell, Poisson(1e12), is wide; so is the extra cell but 2.5.
+                let per_row = 1 + usize::from(extra.is_some());
+                assert_eq!(wide.len(), batch * per_row, "{extra:?}");
+                for (b, (row, &sum)) in out.chunks(k).zip(&sums).enumerate() {
+                    let x = counts(row, b, &wide);
+                    let whole: f64 = x.iter().filter(|v| **v < 1e9 && v.fract() == 0.0).sum();
+                    let far: f64 = x.iter().filter(|v| !(**v < 1e9 && v.fract() == 0.0)).sum();
+                    assert_eq!((whole + far).to_bits(), sum.to_bits(), "{extra:?}");
                     tails += row
                         .iter()
                         .zip(&d.slots)
-                        .filter(|&(&v, s)| s.at > 0 && !(s.lo..s.lo + s.rare).contains(&(v as u32)))
+                        .filter(|&(&v, s)| s.at > 0 && !(s.lo..s.lo + s.rare).contains(&v))
                         .count();
                 }
             }
@@ -975,16 +998,21 @@ mod tests {
                 .map(|&s| ChaCha8Rng::seed_from_u64(s))
                 .collect();
             let (mut out, mut sums) = (d.fixed_counts(0..k).repeat(batch), vec![0.0; batch]);
+            let mut wide = vec![];
             for _ in 0..500 {
-                d.fill(0..k, &mut rngs, &mut out, k, &mut sums);
+                wide.clear();
+                d.fill(0..k, &mut rngs, (&mut out, k), &mut sums, &mut wide);
             }
             for (b, &seed) in seeds.iter().enumerate() {
                 let mut rng = [ChaCha8Rng::seed_from_u64(seed)];
-                let (mut alone, mut sum) = (d.fixed_counts(0..k).to_vec(), [0.0]);
+                let (mut alone, mut sum, mut one) = (d.fixed_counts(0..k).to_vec(), [0.0], vec![]);
                 for _ in 0..500 {
-                    d.fill(0..k, &mut rng, &mut alone, k, &mut sum);
+                    one.clear();
+                    d.fill(0..k, &mut rng, (&mut alone, k), &mut sum, &mut one);
                 }
-                assert_eq!(alone, out[b * k..(b + 1) * k]);
+                let row = &out[b * k..(b + 1) * k];
+                assert_eq!(alone, row);
+                assert_eq!(counts(&alone, 0, &one), counts(row, b, &wide));
                 assert_eq!(sum[0], sums[b]);
                 assert_eq!(rng[0].next_u64(), rngs[b].next_u64());
             }

@@ -3,7 +3,7 @@
 //! choices plus optional resampled numerators) into ranks without allocating once its `Work` is
 //! sized. `tables` holds the faster path for replications without resampling.
 
-use super::draw::{Draws, Law};
+use super::draw::{Draws, Law, Wide};
 use crate::barometer::Year;
 use crate::composite::aggregate::Aggregation;
 use crate::composite::normalise::{Normalisation, normalise};
@@ -78,18 +78,32 @@ pub struct Resampling {
     den_sums: Vec<f64>,
 }
 
-/// The numerators a replication drew: the resampling, and the replication's numerators and their
-/// sums per indicator as [`Drawn::of`] gives them.
-pub type Counts<'a> = (&'a Resampling, (&'a [f64], &'a [f64]));
+/// The numerators a replication drew: the resampling, and the replication's numerators as
+/// [`Drawn::of`] gives them.
+pub type Counts<'a> = (&'a Resampling, Row<'a>);
+
+/// One replication's drawn numerators.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    /// Per cell the numerator, indicator-major (`n * k`), or [`super::draw::WIDE`].
+    pub counts: &'a [u32],
+    /// Per indicator the sum of the numerators.
+    pub sums: &'a [f64],
+    /// The numerators that are not whole numbers below `u32::MAX`, by cell.
+    pub wide: &'a [Wide],
+}
 
 /// Numerators drawn for a batch of replications (see [`Resampling::draw`]); reuse it across
 /// batches.
 #[derive(Debug, Clone, Default)]
 pub struct Drawn {
-    /// Per replication its numerators, indicator-major (`n * k`).
-    counts: Vec<f64>,
+    /// Per replication its numerators, indicator-major (`n * k`): 4 bytes a cell, so that a
+    /// batch of replications reads each alias table once in half the memory.
+    counts: Vec<u32>,
     /// Per replication and indicator the sum of the drawn numerators.
     sums: Vec<f64>,
+    /// The numerators the rows hold as [`super::draw::WIDE`], by replication and cell.
+    wide: Vec<Wide>,
     /// One indicator's sums, one per replication.
     column: Vec<f64>,
     /// Replications in the batch.
@@ -101,13 +115,15 @@ pub struct Drawn {
 }
 
 impl Drawn {
-    /// Replication `b`'s numerators and their sum per indicator.
-    pub fn of(&self, b: usize) -> (&[f64], &[f64]) {
+    /// Replication `b`'s numerators.
+    pub fn of(&self, b: usize) -> Row<'_> {
         let (cells, k) = (self.counts.len() / self.batch, self.sums.len() / self.batch);
-        (
-            &self.counts[b * cells..(b + 1) * cells],
-            &self.sums[b * k..(b + 1) * k],
-        )
+        let wide = self.wide.partition_point(|w| w.0 < b)..self.wide.partition_point(|w| w.0 <= b);
+        Row {
+            counts: &self.counts[b * cells..(b + 1) * cells],
+            sums: &self.sums[b * k..(b + 1) * k],
+            wide: &self.wide[wide],
+        }
     }
 }
 
@@ -123,7 +139,8 @@ impl Resampling {
             .map(|&s| ChaCha8Rng::seed_from_u64(s))
             .collect();
         drawn.batch = seeds.len();
-        drawn.counts.resize(seeds.len() * cells, 0.0);
+        drawn.counts.resize(seeds.len() * cells, 0);
+        drawn.wide.clear();
         // The fixed counts are written once per row and buffer, not once per replication.
         if drawn.owner != self.draws.id() {
             (drawn.owner, drawn.ready) = (self.draws.id(), 0);
@@ -141,12 +158,18 @@ impl Resampling {
         drawn.column.resize(seeds.len(), 0.0);
         for j in 0..k {
             let (out, column) = (&mut drawn.counts[j * n..], &mut drawn.column);
-            self.draws
-                .fill(j * n..(j + 1) * n, &mut rngs, out, cells, column);
+            self.draws.fill(
+                j * n..(j + 1) * n,
+                &mut rngs,
+                (out, cells),
+                column,
+                &mut drawn.wide,
+            );
             for (b, &sum) in column.iter().enumerate() {
                 drawn.sums[b * k + j] = sum;
             }
         }
+        drawn.wide.sort_by_key(|w| (w.0, w.1));
     }
 }
 
@@ -502,30 +525,35 @@ impl Problem {
         // pass per indicator.
         let fused = c.reference == RefRule::Flanders
             && c.normalisation == Normalisation::RelativeExcess
-            && c.aggregation == Aggregation::Arithmetic;
+            && c.aggregation == Aggregation::Arithmetic
+            && counts.is_some_and(|(_, row)| row.wide.is_empty());
         for j in 0..k {
             let cells = j * n..(j + 1) * n;
-            if let (Some((noise, (num, sums))), true) = (counts, fused) {
+            if let (Some((noise, row)), true) = (counts, fused) {
                 let column = Column {
                     sign: self.sign[j],
-                    reference: sums[j] / noise.den_sums[j],
+                    reference: row.sums[j] / noise.den_sums[j],
                     margin: c.margin,
                     weight: work.weights[j],
                 };
                 column.add(
-                    (&num[cells.clone()], &noise.den[cells.clone()]),
+                    (&row.counts[cells.clone()], &noise.den[cells.clone()]),
                     &mut work.points[cells],
                     (&mut work.weighted, &mut work.sums, &mut work.wsums),
                 );
                 continue;
             }
             let sums = match counts {
-                Some((noise, (num, sums))) => {
+                Some((noise, row)) => {
                     let den = &noise.den[cells.clone()];
-                    for ((v, &x), &d) in work.values.iter_mut().zip(&num[cells.clone()]).zip(den) {
-                        *v = x / d;
+                    let num = &row.counts[cells.clone()];
+                    for ((v, &x), &d) in work.values.iter_mut().zip(num).zip(den) {
+                        *v = f64::from(x) / d;
                     }
-                    (sums[j], noise.den_sums[j])
+                    for &(_, cell, x) in row.wide.iter().filter(|w| cells.contains(&w.1)) {
+                        work.values[cell - cells.start] = x / noise.den[cell];
+                    }
+                    (row.sums[j], noise.den_sums[j])
                 }
                 None => self.column(j, &mut work.values),
             };
@@ -569,7 +597,7 @@ impl Column {
     /// [`add_terms`] one after the other, so the same bits.
     fn add(
         &self,
-        (num, den): (&[f64], &[f64]),
+        (num, den): (&[u32], &[f64]),
         points: &mut [u8],
         (weighted, sums, wsums): (&mut [f64], &mut [f64], &mut [f64]),
     ) {
@@ -590,7 +618,7 @@ impl Column {
             .zip(sums.iter_mut())
             .zip(wsums.iter_mut());
         for (((&x, &d), p), ((score, s), wsum)) in counts.zip(summed) {
-            let v = x / d;
+            let v = f64::from(x) / d;
             *p = if v.is_nan() || unknown {
                 u8::MAX
             } else {
