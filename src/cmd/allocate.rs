@@ -6,7 +6,6 @@ use barometer::allocate::plan::{HoldHarmless, allocate, rule_file};
 use barometer::allocate::rule::{Eligibility, Key, Rule, eligibility_from_flags};
 use barometer::allocate::{compare, output};
 use barometer::barometer::score;
-use barometer::definition::Definition;
 use barometer::error::usage;
 use barometer::geo::Geography;
 use barometer::lang::Lang;
@@ -74,16 +73,9 @@ pub struct Args {
     /// List every municipality in the table, also those not eligible.
     #[arg(long)]
     pub all: bool,
-    /// The store (Parquet); the bundled demo store when omitted.
-    #[arg(long)]
-    pub store: Option<PathBuf>,
-    /// Score the store's own units, or with `municipality` a sector store summed per
-    /// municipality.
-    #[arg(long, value_enum, default_value_t = super::Level::Units)]
-    pub level: super::Level,
-    /// A barometer definition (TOML); the bundled kinderarmoedebarometer when omitted.
-    #[arg(long)]
-    pub barometer: Option<PathBuf>,
+    /// The store, the level and the definition.
+    #[command(flatten)]
+    pub source: super::Source,
     /// Output format; by default taken from the --out extension, else a table.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -159,7 +151,7 @@ pub fn run(args: &Args) -> Result<()> {
         .as_deref()
         .map(HoldHarmless::load)
         .transpose()?;
-    let def = Definition::load(args.barometer.as_deref())?;
+    let def = args.source.definition()?;
     // The keys carry values forward from earlier years: keep their indicators' earlier rows.
     let keys: Vec<&str> = [Some(&rule), other.as_ref()]
         .into_iter()
@@ -172,7 +164,7 @@ pub fn run(args: &Args) -> Result<()> {
     let year = args.year;
     let store = {
         let keep = Keep::rows(|y| y <= year, |y, i| y == year || keys.contains(&i));
-        super::load_store_where(args.store.as_deref(), args.level, &[year], &keep)?
+        args.source.load_where(&[year], &keep)?
     };
     let geo = Geography::bundled();
     let board = score(&store, &def, geo, args.year)?;

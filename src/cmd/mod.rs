@@ -14,12 +14,13 @@ pub mod sensitivity;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
+use barometer::definition::Definition;
 use barometer::error::usage;
 use barometer::indicators;
 use barometer::panel::Panel;
 use barometer::store::{Keep, Store};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
@@ -54,6 +55,45 @@ impl Level {
             Level::Units => "units",
             Level::Municipality => "municipality",
         }
+    }
+}
+
+/// Where a scoring command's barometer comes from: the store, the level its units are scored
+/// at, and the definition.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Source {
+    /// The store (Parquet, from `barometer ingest`); the bundled demo store when omitted.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+    /// Score the store's own units, or with `municipality` a sector store summed per
+    /// municipality.
+    #[arg(long, value_enum, default_value_t = Level::Units)]
+    pub level: Level,
+    /// A barometer definition (TOML); the bundled kinderarmoedebarometer when omitted.
+    #[arg(long)]
+    pub barometer: Option<PathBuf>,
+}
+
+impl Source {
+    /// The definition (the bundled one when none is given).
+    pub fn definition(&self) -> Result<Definition> {
+        Definition::load(self.barometer.as_deref())
+    }
+
+    /// The store's rows of `years` at the level asked for (see [`load_store`]).
+    pub fn load(&self, years: &[i32]) -> Result<Store> {
+        load_store(self.store.as_deref(), self.level, years)
+    }
+
+    /// The store's rows that pass `keep` (each year of `required` present) at the level asked
+    /// for (see [`load_store_where`]).
+    pub fn load_where(&self, required: &[i32], keep: &Keep<'_>) -> Result<Store> {
+        load_store_where(self.store.as_deref(), self.level, required, keep)
+    }
+
+    /// The panel of `years` at the level asked for (see [`load_panel`]).
+    pub fn panel(&self, years: &[i32]) -> Result<Panel> {
+        load_panel(self.store.as_deref(), self.level, years)
     }
 }
 

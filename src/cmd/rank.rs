@@ -2,7 +2,6 @@
 
 use anyhow::Result;
 use barometer::barometer::score;
-use barometer::definition::Definition;
 use barometer::error::usage;
 use barometer::geo::Geography;
 use barometer::lang::Lang;
@@ -38,16 +37,9 @@ pub struct Args {
     /// Show rank and score movement since this year.
     #[arg(long, value_name = "Y0")]
     pub compare_year: Option<i32>,
-    /// The store (Parquet); the bundled demo store when omitted.
-    #[arg(long)]
-    pub store: Option<PathBuf>,
-    /// Score the store's own units, or with `municipality` a sector store summed per
-    /// municipality.
-    #[arg(long, value_enum, default_value_t = super::Level::Units)]
-    pub level: super::Level,
-    /// A barometer definition (TOML); the bundled kinderarmoedebarometer when omitted.
-    #[arg(long)]
-    pub barometer: Option<PathBuf>,
+    /// The store, the level and the definition.
+    #[command(flatten)]
+    pub source: super::Source,
     /// Output format; by default taken from the --out extension, else a table.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -65,11 +57,11 @@ pub fn run(args: &Args) -> Result<()> {
     if args.compare_year == Some(args.year) {
         return Err(usage("--compare-year must differ from --year"));
     }
-    let def = Definition::load(args.barometer.as_deref())?;
+    let def = args.source.definition()?;
     let years: Vec<i32> = std::iter::once(args.year)
         .chain(args.compare_year)
         .collect();
-    let store = super::load_store(args.store.as_deref(), args.level, &years)?;
+    let store = args.source.load(&years)?;
     let geo = Geography::bundled();
     let board = score(&store, &def, geo, args.year)?;
     let before = args
@@ -79,7 +71,7 @@ pub fn run(args: &Args) -> Result<()> {
     let ranking = Ranking::new(board, before.as_ref());
     let mut params = vec![
         ("year", args.year.to_string()),
-        ("level", args.level.name().to_owned()),
+        ("level", args.source.level.name().to_owned()),
         ("lang", args.lang.pick("nl", "en").to_owned()),
     ];
     if let Some(y0) = args.compare_year {

@@ -2,7 +2,6 @@
 
 use anyhow::Result;
 use barometer::barometer::score;
-use barometer::definition::Definition;
 use barometer::geo::Geography;
 use barometer::lang::Lang;
 use barometer::report::scoreboard;
@@ -32,16 +31,9 @@ pub struct Args {
     /// The year to score.
     #[arg(long)]
     pub year: i32,
-    /// The store (Parquet, from `barometer ingest`); the bundled demo store when omitted.
-    #[arg(long)]
-    pub store: Option<PathBuf>,
-    /// Score the store's own units, or with `municipality` a sector store summed per
-    /// municipality.
-    #[arg(long, value_enum, default_value_t = super::Level::Units)]
-    pub level: super::Level,
-    /// A barometer definition (TOML); the bundled kinderarmoedebarometer when omitted.
-    #[arg(long)]
-    pub barometer: Option<PathBuf>,
+    /// The store, the level and the definition.
+    #[command(flatten)]
+    pub source: super::Source,
     /// Output format; by default taken from the --out extension, else a table.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -56,8 +48,8 @@ pub struct Args {
 /// Run `score`.
 pub fn run(args: &Args) -> Result<()> {
     let format = super::format_of(args.format, args.out.as_deref())?;
-    let def = Definition::load(args.barometer.as_deref())?;
-    let store = super::load_store(args.store.as_deref(), args.level, &[args.year])?;
+    let def = args.source.definition()?;
+    let store = args.source.load(&[args.year])?;
     let geo = Geography::bundled();
     let board = score(&store, &def, geo, args.year)?;
     let format_name = match format {
@@ -69,7 +61,7 @@ pub fn run(args: &Args) -> Result<()> {
         "score",
         &[
             ("year", args.year.to_string()),
-            ("level", args.level.name().into()),
+            ("level", args.source.level.name().into()),
             ("format", format_name.into()),
             ("lang", args.lang.pick("nl", "en").into()),
         ],

@@ -9,7 +9,6 @@ use barometer::chart::{
     self,
     sensitivity::{RankIntervals, SobolBars},
 };
-use barometer::definition::Definition;
 use barometer::error::usage;
 use barometer::export::csv_fields::{self, integer, text};
 use barometer::export::xlsx::{Sheet, Value, record_lines, workbook};
@@ -74,16 +73,9 @@ pub struct Args {
     /// Bootstrap resamples for the Sobol intervals.
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
-    /// The store (Parquet); the bundled demo store when omitted.
-    #[arg(long)]
-    pub store: Option<PathBuf>,
-    /// Score the store's own units, or with `municipality` a sector store summed per
-    /// municipality.
-    #[arg(long, value_enum, default_value_t = super::Level::Units)]
-    pub level: super::Level,
-    /// A barometer definition (TOML); the bundled kinderarmoedebarometer when omitted.
-    #[arg(long)]
-    pub barometer: Option<PathBuf>,
+    /// The store, the level and the definition.
+    #[command(flatten)]
+    pub source: super::Source,
     /// Output folder (created when missing).
     #[arg(long)]
     pub out: PathBuf,
@@ -132,8 +124,8 @@ pub fn run(args: &Args) -> Result<()> {
     if !(args.budget.is_finite() && args.budget >= 0.0) {
         return Err(usage("--budget must be a non-negative amount"));
     }
-    let def = Definition::load(args.barometer.as_deref())?;
-    let panel = super::load_panel(args.store.as_deref(), args.level, &[args.year])?;
+    let def = args.source.definition()?;
+    let panel = args.source.panel(&[args.year])?;
     let scored = score_year(&panel, &def, Geography::bundled(), args.year)?;
     let problem = Problem::from_year(&scored, &def)?;
     drop(scored);
