@@ -99,13 +99,13 @@ impl Source {
 
 /// The rows of `years` of the store at `path` (the bundled demo store when `None`) at
 /// `level`; only those years are held in memory.
-pub fn load_store(path: Option<&Path>, level: Level, years: &[i32]) -> Result<Store> {
+fn load_store(path: Option<&Path>, level: Level, years: &[i32]) -> Result<Store> {
     load_store_where(path, level, years, &Keep::years(years))
 }
 
 /// The rows of the store at `path` whose year and indicator pass `keep` (each of `required`
 /// must be present), at `level`.
-pub fn load_store_where(
+fn load_store_where(
     path: Option<&Path>,
     level: Level,
     required: &[i32],
